@@ -1,0 +1,131 @@
+//! The audio machine: the `AVAudioSession` policy for calls. `.playAndRecord` with `.voiceChat`
+//! (`.videoChat` for video), activated when a call starts and deactivated with
+//! `notifyOthersOnDeactivation` when it ends; interruptions, route changes and media-services
+//! resets handled. It never asks for a category that captures no microphone.
+use serde::{Deserialize, Serialize};
+
+use crate::command::{AudioCategory, AudioOptions, AudioSessionMode, Command};
+use crate::ids::AttemptId;
+use crate::input::{AppState, AudioEvent, AudioInput, AudioPort};
+use crate::machine::Machine;
+use crate::ui_bridge::AudioView;
+
+/// State of the audio machine.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Audio {
+    call: Option<AttemptId>,
+    video: bool,
+    active: bool,
+    interrupted: bool,
+    speaker_override: bool,
+    route: AudioPort,
+}
+
+impl Audio {
+    /// What the UI bridge sees.
+    pub fn view(&self) -> AudioView {
+        AudioView {
+            active: self.active,
+            interrupted: self.interrupted,
+            route: self.route,
+        }
+    }
+
+    /// The attempt whose call holds the audio session, if any.
+    pub fn call(&self) -> Option<AttemptId> {
+        self.call
+    }
+
+    fn configure(&self) -> Command {
+        Command::ConfigureAudio {
+            category: AudioCategory::PlayAndRecord,
+            mode: if self.video {
+                AudioSessionMode::VideoChat
+            } else {
+                AudioSessionMode::VoiceChat
+            },
+            options: AudioOptions {
+                allow_bluetooth: true,
+                default_to_speaker: true,
+            },
+        }
+    }
+
+    fn activate(&mut self) -> Command {
+        self.active = true;
+        self.interrupted = false;
+        Command::ActivateAudio
+    }
+
+    fn event(&mut self, event: &AudioEvent) -> Vec<Command> {
+        match event {
+            AudioEvent::RouteChanged { output, .. } => {
+                self.route = *output;
+                Vec::new()
+            }
+            AudioEvent::InterruptionBegan { .. } if self.call.is_some() => {
+                self.interrupted = true;
+                self.active = false;
+                Vec::new()
+            }
+            AudioEvent::InterruptionEnded { should_resume } if self.interrupted => {
+                if *should_resume {
+                    vec![self.activate()]
+                } else {
+                    // Wait for the app to come back to the foreground before taking audio back.
+                    Vec::new()
+                }
+            }
+            AudioEvent::MediaServicesReset if self.call.is_some() => {
+                // Everything the session had is gone: configure, activate and re-apply the
+                // output override from scratch (options do not survive a category change).
+                let mut out = vec![self.configure(), self.activate()];
+                if self.speaker_override {
+                    out.push(Command::OverrideOutput { speaker: true });
+                }
+                out
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl Machine for Audio {
+    type Input = AudioInput;
+
+    fn step(&mut self, input: &AudioInput, _at_ms: u64) -> Vec<Command> {
+        let before = self.view();
+        let mut out = match input {
+            AudioInput::CallStarting { attempt, video } => {
+                self.call = Some(*attempt);
+                self.video = *video;
+                self.speaker_override = false;
+                vec![self.configure(), self.activate()]
+            }
+            AudioInput::CallEnded { attempt } if self.call == Some(*attempt) => {
+                self.call = None;
+                self.active = false;
+                self.interrupted = false;
+                vec![Command::DeactivateAudio {
+                    notify_others: true,
+                }]
+            }
+            AudioInput::CallEnded { .. } => Vec::new(),
+            AudioInput::Event(e) => self.event(e),
+            AudioInput::SelectRoute { speaker } if self.call.is_some() => {
+                self.speaker_override = *speaker;
+                vec![Command::OverrideOutput { speaker: *speaker }]
+            }
+            AudioInput::SelectRoute { .. } => Vec::new(),
+            AudioInput::App(AppState::Foreground) if self.call.is_some() && self.interrupted => {
+                vec![self.activate()]
+            }
+            AudioInput::App(_) => Vec::new(),
+        };
+        let after = self.view();
+        if after != before {
+            out.push(Command::AudioChanged(after));
+        }
+        out
+    }
+}

@@ -1,0 +1,408 @@
+//! Inputs: everything that can happen to the core. [`Event`] is what the outside world (the Swift
+//! shell, the SDK adapter, the audio adapter, a test) reports; [`Input`] is what one machine
+//! receives and what the journal records.
+use serde::{Deserialize, Serialize};
+
+use crate::command::Notice;
+use crate::ids::{AttemptId, SessionId};
+use crate::settings::{AudioMode, CoreConfig, SessionSettings};
+use crate::ui::EndReason;
+use crate::ui_bridge::{AudioView, SessionView};
+
+/// The error codes of `joinSession`'s `onError`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum JoinErrorCode {
+    /// `INIT ERROR`: SDK 5.0.x reports it spuriously and then joins anyway.
+    Init,
+    /// `AUTH TOKEN ERROR`.
+    AuthToken,
+    /// `SESSION ID ERROR`.
+    SessionId,
+    /// `API ERROR`.
+    Api,
+    /// Any other code, as the SDK gave it.
+    Other(String),
+}
+
+impl JoinErrorCode {
+    /// Maps the SDK's error code string to a code.
+    pub fn from_sdk(code: &str) -> Self {
+        match code.trim() {
+            "INIT ERROR" => JoinErrorCode::Init,
+            "AUTH TOKEN ERROR" => JoinErrorCode::AuthToken,
+            "SESSION ID ERROR" => JoinErrorCode::SessionId,
+            "API ERROR" => JoinErrorCode::Api,
+            other => JoinErrorCode::Other(other.to_owned()),
+        }
+    }
+
+    /// The SDK's spelling of the code.
+    pub fn sdk_name(&self) -> &str {
+        match self {
+            JoinErrorCode::Init => "INIT ERROR",
+            JoinErrorCode::AuthToken => "AUTH TOKEN ERROR",
+            JoinErrorCode::SessionId => "SESSION ID ERROR",
+            JoinErrorCode::Api => "API ERROR",
+            JoinErrorCode::Other(s) => s,
+        }
+    }
+}
+
+/// What the Calls SDK reports about one attempt: `joinSession`'s completions, the six
+/// `SessionStatusListener` callbacks, the leave button, and the media and participant callbacks
+/// the UI needs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SdkEvent {
+    /// `joinSession` `onSuccess`.
+    JoinSucceeded,
+    /// `joinSession` `onError` with its code and `errorDescription`.
+    JoinFailed {
+        /// The error code.
+        code: JoinErrorCode,
+        /// The SDK's description, shown to the user for real failures.
+        message: String,
+    },
+    /// `onSessionJoined`.
+    SessionJoined,
+    /// `onSessionLeft`: left via `leaveSession()` or removed.
+    SessionLeft,
+    /// `onSessionTimedOut`: ended by the SDK's idle timeout.
+    SessionTimedOut,
+    /// `onConnectionLost`: the SDK is trying to reconnect.
+    ConnectionLost,
+    /// `onConnectionRestored`.
+    ConnectionRestored,
+    /// `onConnectionClosed`: closed for good.
+    ConnectionClosed,
+    /// `ButtonClickListener.onLeaveSessionButtonClicked`.
+    LeaveButtonClicked,
+    /// `onParticipantListChanged`: how many participants, the local user included.
+    ParticipantCountChanged {
+        /// Participant count.
+        count: u32,
+    },
+    /// `onAudioMuted` / `onAudioUnMuted` (the local user).
+    LocalAudioMuted {
+        /// Whether the microphone is now muted.
+        muted: bool,
+    },
+    /// `onVideoPaused` / `onVideoResumed` (the local user).
+    LocalVideoPaused {
+        /// Whether the camera is now off.
+        paused: bool,
+    },
+    /// `onAudioModeChanged`.
+    AudioModeChanged {
+        /// The new output.
+        mode: AudioMode,
+    },
+}
+
+impl SdkEvent {
+    /// True for the three callbacks that end a call.
+    pub fn is_terminal(&self) -> bool {
+        matches!(
+            self,
+            SdkEvent::SessionLeft | SdkEvent::SessionTimedOut | SdkEvent::ConnectionClosed
+        )
+    }
+}
+
+/// `AVAudioSession.RouteChangeReason`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+#[allow(missing_docs)]
+pub enum RouteChangeReason {
+    Unknown,
+    NewDeviceAvailable,
+    OldDeviceUnavailable,
+    CategoryChange,
+    Override,
+    WakeFromSleep,
+    NoSuitableRouteForCategory,
+    RouteConfigurationChange,
+}
+
+/// The kind of the current output port (`AVAudioSession.Port`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+#[allow(missing_docs)]
+pub enum AudioPort {
+    #[default]
+    Receiver,
+    Speaker,
+    BluetoothHfp,
+    BluetoothA2dp,
+    Headphones,
+    CarAudio,
+    AirPlay,
+    Other,
+}
+
+/// `AVAudioSession.InterruptionReason` of a began interruption.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+#[allow(missing_docs)]
+pub enum InterruptionReason {
+    Default,
+    AppWasSuspended,
+    BuiltInMicMuted,
+    RouteDisconnected,
+    SceneWasBackgrounded,
+}
+
+/// What the audio adapter reports from `AVAudioSession` notifications.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AudioEvent {
+    /// `routeChangeNotification`, with the new output.
+    RouteChanged {
+        /// Why the route changed.
+        reason: RouteChangeReason,
+        /// The new output port.
+        output: AudioPort,
+    },
+    /// `interruptionNotification` with type `.began`.
+    InterruptionBegan {
+        /// Why.
+        reason: InterruptionReason,
+    },
+    /// `interruptionNotification` with type `.ended`.
+    InterruptionEnded {
+        /// `InterruptionOptions.shouldResume`.
+        should_resume: bool,
+    },
+    /// `mediaServicesWereResetNotification`: the whole audio setup must be rebuilt.
+    MediaServicesReset,
+}
+
+/// The app's lifecycle as the shell sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AppState {
+    /// The app came to the foreground.
+    Foreground,
+    /// The app went to the background.
+    Background,
+}
+
+/// The core's own timers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TimerKind {
+    /// A join that has not completed ends when this fires.
+    JoinTimeout,
+    /// A leave that got no terminal callback ends the call when this fires.
+    LeaveAck,
+}
+
+/// A timer of one session attempt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct TimerId {
+    /// Which timer.
+    pub kind: TimerKind,
+    /// The attempt that owns it.
+    pub attempt: AttemptId,
+}
+
+/// What the outside world reports to the core: the FFI's methods, the SDK adapter, the audio
+/// adapter, and the user's intents. [`crate::core::Core::handle_event`] and the runtime route each
+/// one to the machine that owns it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Event {
+    /// The app started the core with this configuration.
+    Boot(CoreConfig),
+    /// A meeting link was opened (Universal Link or in-app).
+    OpenLink {
+        /// The raw URL, exactly as the system gave it.
+        url: String,
+    },
+    /// The user asked to join a session by id.
+    Join {
+        /// The raw id as typed or tapped.
+        session_id: String,
+    },
+    /// The user pressed the app's own leave control.
+    Leave,
+    /// The user toggled the microphone.
+    ToggleMic,
+    /// The user toggled the camera.
+    ToggleCamera,
+    /// The user picked an audio output.
+    SelectAudioRoute {
+        /// `true` for the loudspeaker, `false` for the category's default route.
+        speaker: bool,
+    },
+    /// The user asked to retry a failed call.
+    Retry,
+    /// The user dismissed an ended call or an error alert.
+    Dismiss,
+    /// The user answered "switch to the other call?".
+    AnswerSwitch {
+        /// Leave this call and join the other one.
+        accept: bool,
+    },
+    /// The shell's call view appeared on screen.
+    ViewAppeared,
+    /// The shell's call view went away.
+    ViewDisappeared,
+    /// A Calls SDK callback for an attempt.
+    Sdk {
+        /// The attempt whose `JoinSession` the adapter is serving.
+        attempt: AttemptId,
+        /// What the SDK said.
+        event: SdkEvent,
+    },
+    /// An `AVAudioSession` notification.
+    Audio(AudioEvent),
+    /// The app moved to the foreground or background.
+    App(AppState),
+}
+
+/// An input to the router machine.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum RouterInput {
+    /// The app started the core.
+    Boot(CoreConfig),
+    /// A meeting link was opened.
+    OpenLink {
+        /// The raw URL.
+        url: String,
+    },
+    /// Join by a raw session id.
+    Join {
+        /// The raw id.
+        session_id: String,
+    },
+    /// The user's answer to a switch offer.
+    AnswerSwitch {
+        /// Switch calls.
+        accept: bool,
+    },
+    /// Retry the last call.
+    Retry,
+    /// Dismiss the ended call or alert.
+    Dismiss,
+    /// A call-level intent or view report, for the current attempt.
+    ForCurrent(SessionInput),
+    /// The session of an attempt ended.
+    AttemptEnded {
+        /// Which attempt.
+        attempt: AttemptId,
+        /// Why it ended.
+        reason: EndReason,
+    },
+    /// An SDK callback for an attempt that has no live session (old, ended or unknown): recorded
+    /// and ignored.
+    StaleSdkEvent {
+        /// The attempt the adapter named.
+        attempt: AttemptId,
+        /// The callback.
+        event: SdkEvent,
+    },
+}
+
+/// An input to a session machine (one attempt).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SessionInput {
+    /// The router started this attempt.
+    Start {
+        /// The attempt number.
+        attempt: AttemptId,
+        /// The session to join.
+        session_id: SessionId,
+        /// The join settings.
+        settings: SessionSettings,
+        /// Join timeout.
+        join_timeout_ms: u64,
+        /// Leave acknowledgement timeout.
+        leave_ack_timeout_ms: u64,
+    },
+    /// The call view appeared: the SDK has a container to draw in.
+    ViewAppeared,
+    /// The call view went away.
+    ViewDisappeared,
+    /// The user's own leave.
+    Leave,
+    /// Toggle the microphone.
+    ToggleMic,
+    /// Toggle the camera.
+    ToggleCamera,
+    /// An SDK callback for this attempt.
+    Sdk(SdkEvent),
+    /// One of this attempt's timers fired.
+    TimerFired(TimerKind),
+}
+
+/// An input to the audio machine.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AudioInput {
+    /// A session is about to join: configure and activate.
+    CallStarting {
+        /// The attempt.
+        attempt: AttemptId,
+        /// Video call (`.videoChat`) or voice (`.voiceChat`).
+        video: bool,
+    },
+    /// A session ended: deactivate.
+    CallEnded {
+        /// The attempt.
+        attempt: AttemptId,
+    },
+    /// An `AVAudioSession` notification.
+    Event(AudioEvent),
+    /// The user picked an output.
+    SelectRoute {
+        /// Loudspeaker, or the category default.
+        speaker: bool,
+    },
+    /// The app's lifecycle.
+    App(AppState),
+}
+
+/// An input to the UI bridge.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum UiInput {
+    /// A session's state changed.
+    Session(SessionView),
+    /// The audio state changed.
+    Audio(AudioView),
+    /// Something the router wants the user to see.
+    Notice(Notice),
+}
+
+/// An input to any machine: the body of an input record in the journal.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Input {
+    /// For the router.
+    Router(RouterInput),
+    /// For a session.
+    Session(SessionInput),
+    /// For the audio machine.
+    Audio(AudioInput),
+    /// For the UI bridge.
+    Ui(UiInput),
+}

@@ -1,0 +1,35 @@
+//! The pure call model of Switchboard.
+//!
+//! Four machines decide everything about a call: the [`router`] (meeting links, which attempt is
+//! current), the [`session`] (one call attempt: join, leave, drops, timeouts), the [`audio`]
+//! session policy, and the [`ui_bridge`] that folds them into one [`UiState`]. Each is a pure step
+//! function from an input to a list of [`Command`]s. Nothing here does I/O, reads a clock or spawns
+//! a task: time arrives inside inputs (`at_ms`), and timers are commands and inputs.
+//!
+//! [`core::Core`] wires the four machines together in-process with the same delivery rules the
+//! actor runtime uses ([`Command::deliveries`]); property tests and the simulator lean on it.
+#![warn(missing_docs)]
+
+pub mod audio;
+pub mod command;
+pub mod core;
+pub mod ids;
+pub mod input;
+pub mod link;
+pub mod machine;
+pub mod router;
+pub mod session;
+pub mod settings;
+pub mod ui;
+pub mod ui_bridge;
+
+pub use command::{Command, Notice, Target};
+pub use ids::{ActorName, AttemptId, SessionId};
+pub use input::{
+    AppState, AudioEvent, AudioInput, AudioPort, Event, Input, InterruptionReason, JoinErrorCode,
+    RouteChangeReason, RouterInput, SdkEvent, SessionInput, TimerId, TimerKind, UiInput,
+};
+pub use link::{validate_link, LinkRejection, DEFAULT_ALLOWED_HOST};
+pub use machine::{Entry, Machine, MachineError, Machines};
+pub use settings::{AudioMode, CoreConfig, IntegrationMode, SessionSettings, SessionType};
+pub use ui::{EndReason, UiState};

@@ -1,0 +1,221 @@
+//! Meeting-link validation: `https://HOST/meet/{id}` with an allowed host, the id decoded once and
+//! checked against the session id rules. The shell forwards the raw URL string; nothing here trusts
+//! it, and no input can make it panic.
+use serde::{Deserialize, Serialize};
+
+use crate::ids::SessionId;
+
+/// The host accepted when the app configures none (`switchboard link` uses it by default).
+pub const DEFAULT_ALLOWED_HOST: &str = "meet.switchboard.example";
+
+/// Longest URL looked at, in bytes; longer input is rejected before parsing.
+pub const LINK_MAX_LEN: usize = 2048;
+
+/// Why a meeting link was rejected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum LinkRejection {
+    /// Nothing to parse, or no id after `/meet/`.
+    EmptyId,
+    /// The URL or the id is longer than allowed.
+    TooLong,
+    /// Not a URL at all.
+    Malformed,
+    /// Not `https`.
+    WrongScheme,
+    /// The host is not on the allow-list, or a port was given.
+    HostNotAllowed,
+    /// User name or password in the URL.
+    HasCredentials,
+    /// The path is not exactly `/meet/{id}`.
+    WrongPath,
+    /// The id holds characters outside `[A-Za-z0-9_-]` (after one percent-decoding), or the URL
+    /// holds whitespace, control characters or backslashes.
+    BadCharacters,
+}
+
+impl LinkRejection {
+    /// A stable machine-readable name.
+    pub fn code(self) -> &'static str {
+        match self {
+            LinkRejection::EmptyId => "empty",
+            LinkRejection::TooLong => "too_long",
+            LinkRejection::Malformed => "malformed",
+            LinkRejection::WrongScheme => "wrong_scheme",
+            LinkRejection::HostNotAllowed => "host_not_allowed",
+            LinkRejection::HasCredentials => "has_credentials",
+            LinkRejection::WrongPath => "wrong_path",
+            LinkRejection::BadCharacters => "bad_characters",
+        }
+    }
+
+    /// A sentence for the user or the support engineer.
+    pub fn message(self) -> &'static str {
+        match self {
+            LinkRejection::EmptyId => "The meeting link has no meeting id.",
+            LinkRejection::TooLong => "The meeting link is too long.",
+            LinkRejection::Malformed => "This is not a web link.",
+            LinkRejection::WrongScheme => "Meeting links must start with https://.",
+            LinkRejection::HostNotAllowed => {
+                "This link is not from a meeting site this app trusts."
+            }
+            LinkRejection::HasCredentials => "Meeting links may not carry a user name or password.",
+            LinkRejection::WrongPath => "Meeting links look like https://host/meet/ID.",
+            LinkRejection::BadCharacters => {
+                "The meeting id may only hold letters, digits, '_' and '-'."
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for LinkRejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code(), self.message())
+    }
+}
+
+impl std::error::Error for LinkRejection {}
+
+/// Validates a meeting link against the allowed hosts and returns its session id.
+pub fn validate_link(raw: &str, allowed_hosts: &[String]) -> Result<SessionId, LinkRejection> {
+    if raw.is_empty() {
+        return Err(LinkRejection::EmptyId);
+    }
+    if raw.len() > LINK_MAX_LEN {
+        return Err(LinkRejection::TooLong);
+    }
+    // The URL parser silently strips tabs and newlines and reads '\' as '/': refuse them here so
+    // what we accept is what the user saw.
+    if raw
+        .chars()
+        .any(|c| c.is_control() || c.is_whitespace() || c == '\\')
+    {
+        return Err(LinkRejection::BadCharacters);
+    }
+    let url = url::Url::parse(raw).map_err(|_| LinkRejection::Malformed)?;
+    if url.scheme() != "https" {
+        return Err(LinkRejection::WrongScheme);
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(LinkRejection::HasCredentials);
+    }
+    let host = url.host_str().unwrap_or_default();
+    let allowed = allowed_hosts.iter().any(|h| h.eq_ignore_ascii_case(host));
+    if !allowed || url.port().is_some() {
+        return Err(LinkRejection::HostNotAllowed);
+    }
+    // The parser resolves "%2e%2e" and "." segments; judge the path as it was written.
+    let raw_id = meet_segment(raw_path(raw))?;
+    let decoded = percent_encoding::percent_decode_str(raw_id)
+        .decode_utf8()
+        .map_err(|_| LinkRejection::BadCharacters)?;
+    SessionId::parse(&decoded)
+}
+
+/// The path of an absolute URL as written: after the authority, before `?` or `#`.
+fn raw_path(raw: &str) -> &str {
+    let after_scheme = raw.split_once("://").map_or("", |(_, rest)| rest);
+    let path_start = after_scheme
+        .find(['/', '?', '#'])
+        .unwrap_or(after_scheme.len());
+    let path = &after_scheme[path_start..];
+    let path_end = path.find(['?', '#']).unwrap_or(path.len());
+    &path[..path_end]
+}
+
+/// The raw id of a `/meet/{id}` path (one trailing slash allowed).
+fn meet_segment(path: &str) -> Result<&str, LinkRejection> {
+    if path == "/meet" {
+        return Err(LinkRejection::EmptyId);
+    }
+    let rest = path
+        .strip_prefix("/meet/")
+        .ok_or(LinkRejection::WrongPath)?;
+    let rest = rest.strip_suffix('/').unwrap_or(rest);
+    if rest.contains('/') {
+        return Err(LinkRejection::WrongPath);
+    }
+    if rest.is_empty() {
+        return Err(LinkRejection::EmptyId);
+    }
+    Ok(rest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hosts() -> Vec<String> {
+        vec![DEFAULT_ALLOWED_HOST.to_owned()]
+    }
+
+    fn check(url: &str) -> Result<String, LinkRejection> {
+        validate_link(url, &hosts()).map(|id| id.to_string())
+    }
+
+    #[test]
+    fn accepts_a_plain_link() {
+        let base = format!("https://{DEFAULT_ALLOWED_HOST}/meet/");
+        assert_eq!(
+            check(&format!("{base}abc_DEF-123")),
+            Ok("abc_DEF-123".into())
+        );
+        assert_eq!(check(&format!("{base}abc/")), Ok("abc".into()));
+        assert_eq!(check(&format!("{base}abc?name=x#frag")), Ok("abc".into()));
+        assert_eq!(
+            check(&format!("https://MEET.Switchboard.example/meet/Ab9")),
+            Ok("Ab9".into())
+        );
+        assert_eq!(check(&format!("{base}%61bc")), Ok("abc".into()));
+    }
+
+    #[test]
+    fn rejects_each_kind_of_bad_link_with_its_own_reason() {
+        let base = format!("https://{DEFAULT_ALLOWED_HOST}/meet/");
+        let cases = [
+            (format!("{base}abc/extra"), LinkRejection::WrongPath),
+            (
+                format!("http://{DEFAULT_ALLOWED_HOST}/meet/abc"),
+                LinkRejection::WrongScheme,
+            ),
+            (
+                "https://evil.example/meet/abc".to_owned(),
+                LinkRejection::HostNotAllowed,
+            ),
+            (format!("{base}%2e%2e"), LinkRejection::BadCharacters),
+            (base.clone(), LinkRejection::EmptyId),
+            (
+                format!("{base}{}", "a".repeat(10_000)),
+                LinkRejection::TooLong,
+            ),
+            (format!("{base}{}", "a".repeat(65)), LinkRejection::TooLong),
+            (
+                format!("https://u:p@{DEFAULT_ALLOWED_HOST}/meet/abc"),
+                LinkRejection::HasCredentials,
+            ),
+            (
+                format!("https://{DEFAULT_ALLOWED_HOST}:8443/meet/abc"),
+                LinkRejection::HostNotAllowed,
+            ),
+            (format!("{base}a%2Fb"), LinkRejection::BadCharacters),
+            (format!("{base}a b"), LinkRejection::BadCharacters),
+            (format!("{base}%ff"), LinkRejection::BadCharacters),
+            (format!("{base}%252e"), LinkRejection::BadCharacters),
+            (
+                format!("https://{DEFAULT_ALLOWED_HOST}/other/abc"),
+                LinkRejection::WrongPath,
+            ),
+            (
+                format!("https://{DEFAULT_ALLOWED_HOST}/meet/../meet/abc"),
+                LinkRejection::WrongPath,
+            ),
+            ("not a url".to_owned(), LinkRejection::BadCharacters),
+            ("nope".to_owned(), LinkRejection::Malformed),
+            (String::new(), LinkRejection::EmptyId),
+        ];
+        for (url, want) in cases {
+            assert_eq!(check(&url), Err(want), "{url:.80}");
+        }
+    }
+}

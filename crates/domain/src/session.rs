@@ -1,0 +1,376 @@
+//! The session machine: one call attempt, from the call view appearing to `Ended`.
+//!
+//! `Waiting -> Joining -> InCall{Connected|Reconnecting} -> Leaving -> Ended{reason}`. It sends
+//! `JoinSession` exactly once, `LeaveSession` at most once, and ends exactly once, whichever
+//! terminal callback comes first (rules 1-8 of DESIGN.md section 2).
+use serde::{Deserialize, Serialize};
+
+use crate::command::Command;
+use crate::ids::{AttemptId, SessionId};
+use crate::input::{JoinErrorCode, SdkEvent, SessionInput, TimerId, TimerKind};
+use crate::machine::Machine;
+use crate::settings::{AudioMode, SessionSettings, SessionType};
+use crate::ui::EndReason;
+use crate::ui_bridge::{PhaseView, SessionView};
+
+/// Where the attempt is.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Phase {
+    /// No `Start` input yet.
+    #[default]
+    Unstarted,
+    /// Started; waiting for the call view, which gives the SDK its container.
+    Waiting,
+    /// `JoinSession` sent.
+    Joining,
+    /// Joined.
+    InCall {
+        /// Connection lost; the SDK is reconnecting.
+        reconnecting: bool,
+    },
+    /// `LeaveSession` sent.
+    Leaving,
+    /// Over.
+    Ended(EndReason),
+}
+
+/// State of one attempt.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    attempt: AttemptId,
+    session_id: Option<SessionId>,
+    settings: SessionSettings,
+    join_timeout_ms: u64,
+    leave_ack_timeout_ms: u64,
+    phase: Phase,
+    join_sent: bool,
+    leave_sent: bool,
+    spurious_init_errors: u32,
+    muted: bool,
+    camera_off: bool,
+    participant_count: u32,
+    audio_mode: Option<AudioMode>,
+    view_visible: bool,
+}
+
+impl Session {
+    /// Where the attempt is.
+    pub fn phase(&self) -> &Phase {
+        &self.phase
+    }
+
+    /// True once the attempt has ended.
+    pub fn is_ended(&self) -> bool {
+        matches!(self.phase, Phase::Ended(_))
+    }
+
+    /// True while the call view is reported on screen.
+    pub fn view_visible(&self) -> bool {
+        self.view_visible
+    }
+
+    /// How many spurious `INIT ERROR`s were tolerated.
+    pub fn spurious_init_errors(&self) -> u32 {
+        self.spurious_init_errors
+    }
+
+    fn timer(&self, kind: TimerKind) -> TimerId {
+        TimerId {
+            kind,
+            attempt: self.attempt,
+        }
+    }
+
+    /// The view published to the UI bridge.
+    pub fn view(&self) -> Option<SessionView> {
+        let phase = match &self.phase {
+            Phase::Unstarted => return None,
+            Phase::Waiting => PhaseView::Waiting,
+            Phase::Joining => PhaseView::Joining,
+            Phase::InCall {
+                reconnecting: false,
+            } => PhaseView::Connected,
+            Phase::InCall { reconnecting: true } => PhaseView::Reconnecting,
+            Phase::Leaving => PhaseView::Leaving,
+            Phase::Ended(r) => PhaseView::Ended(r.clone()),
+        };
+        Some(SessionView {
+            attempt: self.attempt,
+            session_id: self.session_id.clone()?,
+            title: self.settings.title.clone(),
+            phase,
+            muted: self.muted,
+            camera_off: self.camera_off,
+            participant_count: self.participant_count,
+            audio_mode: self.audio_mode,
+        })
+    }
+
+    fn start(&mut self, input: &SessionInput) -> Vec<Command> {
+        let SessionInput::Start {
+            attempt,
+            session_id,
+            settings,
+            join_timeout_ms,
+            leave_ack_timeout_ms,
+        } = input
+        else {
+            return Vec::new();
+        };
+        self.attempt = *attempt;
+        self.session_id = Some(session_id.clone());
+        self.settings = settings.clone();
+        self.join_timeout_ms = *join_timeout_ms;
+        self.leave_ack_timeout_ms = *leave_ack_timeout_ms;
+        self.muted = settings.start_audio_muted;
+        self.camera_off =
+            settings.start_video_paused || settings.session_type == SessionType::Voice;
+        self.participant_count = 1;
+        self.phase = Phase::Waiting;
+        Vec::new()
+    }
+
+    /// Rule 7: the join goes out on the first appearance of the view, never again.
+    fn view_appeared(&mut self) -> Vec<Command> {
+        self.view_visible = true;
+        if self.phase != Phase::Waiting || self.join_sent {
+            return Vec::new();
+        }
+        self.join_sent = true;
+        self.phase = Phase::Joining;
+        let session_id = self
+            .session_id
+            .clone()
+            .expect("started sessions have an id");
+        vec![
+            Command::RegisterListeners {
+                attempt: self.attempt,
+            },
+            Command::JoinSession {
+                attempt: self.attempt,
+                session_id,
+                settings: self.settings.clone(),
+            },
+            Command::StartTimer {
+                id: self.timer(TimerKind::JoinTimeout),
+                after_ms: self.join_timeout_ms,
+            },
+            Command::CallStarting {
+                attempt: self.attempt,
+                video: self.settings.session_type == SessionType::Video,
+            },
+        ]
+    }
+
+    /// Rule 6: the leave button and the user's leave both lead to one `LeaveSession`.
+    fn leave(&mut self) -> Vec<Command> {
+        match self.phase {
+            Phase::Waiting => self.end(EndReason::LocalLeave),
+            Phase::Joining | Phase::InCall { .. } if !self.leave_sent => {
+                let mut out = self.cancel_join_timer();
+                self.leave_sent = true;
+                self.phase = Phase::Leaving;
+                out.push(Command::LeaveSession {
+                    attempt: self.attempt,
+                });
+                out.push(Command::StartTimer {
+                    id: self.timer(TimerKind::LeaveAck),
+                    after_ms: self.leave_ack_timeout_ms,
+                });
+                out
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn cancel_join_timer(&self) -> Vec<Command> {
+        if self.phase == Phase::Joining {
+            vec![Command::CancelTimer {
+                id: self.timer(TimerKind::JoinTimeout),
+            }]
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// Rule 1: the one way into `Ended`.
+    fn end(&mut self, reason: EndReason) -> Vec<Command> {
+        let mut out = self.cancel_join_timer();
+        if self.phase == Phase::Leaving {
+            out.push(Command::CancelTimer {
+                id: self.timer(TimerKind::LeaveAck),
+            });
+        }
+        self.phase = Phase::Ended(reason.clone());
+        out.push(Command::Ended {
+            attempt: self.attempt,
+            reason,
+        });
+        out
+    }
+
+    /// Rule 4: join `onSuccess` and `onSessionJoined` in either order; the first one joins.
+    fn joined(&mut self) -> Vec<Command> {
+        if self.phase != Phase::Joining {
+            return Vec::new();
+        }
+        let out = self.cancel_join_timer();
+        self.phase = Phase::InCall {
+            reconnecting: false,
+        };
+        out
+    }
+
+    /// Rule 5: a spurious `INIT ERROR` does not end the attempt; other errors do.
+    fn join_failed(&mut self, code: &JoinErrorCode, message: &str) -> Vec<Command> {
+        if self.phase != Phase::Joining {
+            return Vec::new();
+        }
+        if *code == JoinErrorCode::Init {
+            self.spurious_init_errors += 1;
+            return Vec::new();
+        }
+        self.end(EndReason::JoinFailed {
+            code: code.clone(),
+            message: message.to_owned(),
+        })
+    }
+
+    /// Rules 1 and 2: the first terminal callback ends the call; the reason comes from our state.
+    fn terminal(&mut self, event: &SdkEvent) -> Vec<Command> {
+        let leaving = self.phase == Phase::Leaving;
+        if !matches!(
+            self.phase,
+            Phase::Joining | Phase::InCall { .. } | Phase::Leaving
+        ) {
+            return Vec::new();
+        }
+        let reason = match event {
+            SdkEvent::SessionTimedOut => EndReason::IdleTimeout,
+            _ if leaving => EndReason::LocalLeave,
+            SdkEvent::ConnectionClosed => EndReason::ConnectionClosed,
+            _ => EndReason::RemovedOrRemote,
+        };
+        self.end(reason)
+    }
+
+    fn sdk(&mut self, event: &SdkEvent) -> Vec<Command> {
+        match event {
+            SdkEvent::JoinSucceeded | SdkEvent::SessionJoined => self.joined(),
+            SdkEvent::JoinFailed { code, message } => self.join_failed(code, message),
+            SdkEvent::SessionLeft | SdkEvent::SessionTimedOut | SdkEvent::ConnectionClosed => {
+                self.terminal(event)
+            }
+            // Rule 3: a lost connection never ends the call.
+            SdkEvent::ConnectionLost | SdkEvent::ConnectionRestored => {
+                if let Phase::InCall { reconnecting } = &mut self.phase {
+                    *reconnecting = *event == SdkEvent::ConnectionLost;
+                }
+                Vec::new()
+            }
+            SdkEvent::LeaveButtonClicked => self.leave(),
+            SdkEvent::ParticipantCountChanged { count } => {
+                self.participant_count = *count;
+                Vec::new()
+            }
+            SdkEvent::LocalAudioMuted { muted } => {
+                self.muted = *muted;
+                Vec::new()
+            }
+            SdkEvent::LocalVideoPaused { paused } => {
+                self.camera_off = *paused;
+                Vec::new()
+            }
+            SdkEvent::AudioModeChanged { mode } => {
+                self.audio_mode = Some(*mode);
+                Vec::new()
+            }
+        }
+    }
+
+    fn toggle_mic(&mut self) -> Vec<Command> {
+        if !matches!(self.phase, Phase::InCall { .. }) {
+            return Vec::new();
+        }
+        self.muted = !self.muted;
+        let attempt = self.attempt;
+        vec![if self.muted {
+            Command::MuteAudio { attempt }
+        } else {
+            Command::UnmuteAudio { attempt }
+        }]
+    }
+
+    fn toggle_camera(&mut self) -> Vec<Command> {
+        let video = self.settings.session_type == SessionType::Video;
+        if !video || !matches!(self.phase, Phase::InCall { .. }) {
+            return Vec::new();
+        }
+        self.camera_off = !self.camera_off;
+        let attempt = self.attempt;
+        vec![if self.camera_off {
+            Command::PauseVideo { attempt }
+        } else {
+            Command::ResumeVideo { attempt }
+        }]
+    }
+
+    fn timer_fired(&mut self, kind: TimerKind) -> Vec<Command> {
+        match (kind, &self.phase) {
+            // Rule 5: a join that never completes ends by the core's own timeout; the SDK is
+            // told to stop, so it cannot join later into a dismissed view.
+            (TimerKind::JoinTimeout, Phase::Joining) => {
+                let mut out = vec![Command::LeaveSession {
+                    attempt: self.attempt,
+                }];
+                self.leave_sent = true;
+                out.extend(self.end(EndReason::JoinTimedOut));
+                out.retain(|c| !matches!(c, Command::CancelTimer { .. }));
+                out
+            }
+            (TimerKind::LeaveAck, Phase::Leaving) => {
+                let mut out = self.end(EndReason::LocalLeave);
+                out.retain(|c| !matches!(c, Command::CancelTimer { .. }));
+                out
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl Machine for Session {
+    type Input = SessionInput;
+
+    fn step(&mut self, input: &SessionInput, _at_ms: u64) -> Vec<Command> {
+        // Rule 8: after Ended, everything is recorded (by the caller) and ignored.
+        if self.is_ended() {
+            if let SessionInput::ViewDisappeared = input {
+                self.view_visible = false;
+            }
+            return Vec::new();
+        }
+        let before = self.view();
+        let mut out = match input {
+            SessionInput::Start { .. } if self.phase == Phase::Unstarted => self.start(input),
+            _ if self.phase == Phase::Unstarted => return Vec::new(),
+            SessionInput::Start { .. } => Vec::new(),
+            SessionInput::ViewAppeared => self.view_appeared(),
+            SessionInput::ViewDisappeared => {
+                self.view_visible = false;
+                Vec::new()
+            }
+            SessionInput::Leave => self.leave(),
+            SessionInput::ToggleMic => self.toggle_mic(),
+            SessionInput::ToggleCamera => self.toggle_camera(),
+            SessionInput::Sdk(event) => self.sdk(event),
+            SessionInput::TimerFired(kind) => self.timer_fired(*kind),
+        };
+        let after = self.view();
+        if after != before {
+            if let Some(v) = after {
+                out.push(Command::SessionChanged(v));
+            }
+        }
+        out
+    }
+}
