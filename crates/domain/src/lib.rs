@@ -13,6 +13,7 @@
 pub mod audio;
 pub mod command;
 pub mod core;
+pub mod describe;
 pub mod ids;
 pub mod input;
 pub mod link;

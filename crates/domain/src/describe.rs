@@ -1,0 +1,259 @@
+//! Short, readable one-line descriptions of inputs, commands and machine states, for timelines
+//! (`switchboard demo`, `switchboard replay`) and logs. Session ids are shown; tokens never exist
+//! in these types.
+use std::fmt;
+
+use crate::command::{Command, Notice};
+use crate::ids::ActorName;
+use crate::input::{AudioEvent, AudioInput, Input, RouterInput, SdkEvent, SessionInput, UiInput};
+use crate::machine::Machines;
+use crate::session::Phase;
+use crate::ui::UiState;
+use crate::ui_bridge::PhaseView;
+
+impl fmt::Display for SdkEvent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SdkEvent::JoinSucceeded => f.write_str("joinSession onSuccess"),
+            SdkEvent::JoinFailed { code, message } => {
+                write!(f, "joinSession onError {} \"{message}\"", code.sdk_name())
+            }
+            SdkEvent::SessionJoined => f.write_str("onSessionJoined"),
+            SdkEvent::SessionLeft => f.write_str("onSessionLeft"),
+            SdkEvent::SessionTimedOut => f.write_str("onSessionTimedOut"),
+            SdkEvent::ConnectionLost => f.write_str("onConnectionLost"),
+            SdkEvent::ConnectionRestored => f.write_str("onConnectionRestored"),
+            SdkEvent::ConnectionClosed => f.write_str("onConnectionClosed"),
+            SdkEvent::LeaveButtonClicked => f.write_str("onLeaveSessionButtonClicked"),
+            SdkEvent::ParticipantCountChanged { count } => write!(f, "participants = {count}"),
+            SdkEvent::LocalAudioMuted { muted } => write!(f, "local audio muted = {muted}"),
+            SdkEvent::LocalVideoPaused { paused } => write!(f, "local video paused = {paused}"),
+            SdkEvent::AudioModeChanged { mode } => {
+                write!(f, "onAudioModeChanged {}", mode.sdk_name())
+            }
+        }
+    }
+}
+
+impl fmt::Display for AudioEvent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AudioEvent::RouteChanged { reason, output } => {
+                write!(f, "route changed to {output:?} ({reason:?})")
+            }
+            AudioEvent::InterruptionBegan { reason } => {
+                write!(f, "interruption began ({reason:?})")
+            }
+            AudioEvent::InterruptionEnded { should_resume } => {
+                write!(f, "interruption ended (shouldResume = {should_resume})")
+            }
+            AudioEvent::MediaServicesReset => f.write_str("media services were reset"),
+        }
+    }
+}
+
+impl fmt::Display for SessionInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SessionInput::Start {
+                attempt,
+                session_id,
+                ..
+            } => write!(f, "start attempt {attempt} for session {session_id}"),
+            SessionInput::ViewAppeared => f.write_str("call view appeared"),
+            SessionInput::ViewDisappeared => f.write_str("call view disappeared"),
+            SessionInput::Leave => f.write_str("user leave"),
+            SessionInput::ToggleMic => f.write_str("toggle mic"),
+            SessionInput::ToggleCamera => f.write_str("toggle camera"),
+            SessionInput::Sdk(e) => write!(f, "sdk: {e}"),
+            SessionInput::TimerFired(kind) => write!(f, "timer fired: {kind:?}"),
+        }
+    }
+}
+
+impl fmt::Display for Notice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Notice::LinkRejected { reason } => write!(f, "link rejected ({})", reason.code()),
+            Notice::SwitchOffered { to } => write!(f, "offer switch to {to}"),
+            Notice::SwitchCleared => f.write_str("switch offer cleared"),
+            Notice::Dismissed => f.write_str("dismissed"),
+        }
+    }
+}
+
+impl fmt::Display for Input {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Input::Router(r) => match r {
+                RouterInput::Boot(c) => write!(f, "boot ({:?} mode)", c.mode),
+                RouterInput::OpenLink { url } => write!(f, "open link {}", clip(url, 80)),
+                RouterInput::Join { session_id } => write!(f, "join {}", clip(session_id, 80)),
+                RouterInput::AnswerSwitch { accept } => write!(f, "answer switch: {accept}"),
+                RouterInput::Retry => f.write_str("retry"),
+                RouterInput::Dismiss => f.write_str("dismiss"),
+                RouterInput::ForCurrent(i) => write!(f, "for current call: {i}"),
+                RouterInput::AttemptEnded { attempt, reason } => {
+                    write!(f, "attempt {attempt} ended ({reason:?})")
+                }
+                RouterInput::StaleSdkEvent { attempt, event } => {
+                    write!(f, "stale sdk event for attempt {attempt}: {event}")
+                }
+            },
+            Input::Session(s) => s.fmt(f),
+            Input::Audio(a) => match a {
+                AudioInput::CallStarting { attempt, video } => {
+                    write!(f, "call starting (attempt {attempt}, video = {video})")
+                }
+                AudioInput::CallEnded { attempt } => write!(f, "call ended (attempt {attempt})"),
+                AudioInput::Event(e) => e.fmt(f),
+                AudioInput::SelectRoute { speaker } => {
+                    write!(f, "select route speaker = {speaker}")
+                }
+                AudioInput::App(s) => write!(f, "app {s:?}"),
+            },
+            Input::Ui(u) => match u {
+                UiInput::Session(v) => {
+                    write!(f, "session {} is {}", v.attempt, phase_label(&v.phase))
+                }
+                UiInput::Audio(v) => write!(
+                    f,
+                    "audio active = {}, interrupted = {}, route {:?}",
+                    v.active, v.interrupted, v.route
+                ),
+                UiInput::Notice(n) => n.fmt(f),
+            },
+        }
+    }
+}
+
+impl fmt::Display for Command {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use Command::*;
+        match self {
+            InitCallsSdk => f.write_str("init Calls SDK"),
+            InitChatSdk => f.write_str("init Chat SDK"),
+            RegisterListeners { attempt } => write!(f, "register listeners (attempt {attempt})"),
+            JoinSession {
+                attempt,
+                session_id,
+                settings,
+            } => write!(
+                f,
+                "joinSession {session_id} (attempt {attempt}, {:?}, muted = {}, video paused = {})",
+                settings.session_type, settings.start_audio_muted, settings.start_video_paused
+            ),
+            LeaveSession { attempt } => write!(f, "leaveSession (attempt {attempt})"),
+            MuteAudio { .. } => f.write_str("muteAudio"),
+            UnmuteAudio { .. } => f.write_str("unmuteAudio"),
+            PauseVideo { .. } => f.write_str("pauseVideo"),
+            ResumeVideo { .. } => f.write_str("resumeVideo"),
+            SetAudioMode { mode, .. } => write!(f, "setAudioMode {}", mode.sdk_name()),
+            ConfigureAudio {
+                category,
+                mode,
+                options,
+            } => write!(
+                f,
+                "audio setCategory {category:?} mode {mode:?} (bluetooth = {}, speaker = {})",
+                options.allow_bluetooth, options.default_to_speaker
+            ),
+            ActivateAudio => f.write_str("audio setActive(true)"),
+            DeactivateAudio { notify_others } => {
+                write!(f, "audio setActive(false, notifyOthers = {notify_others})")
+            }
+            OverrideOutput { speaker } => write!(f, "audio override output speaker = {speaker}"),
+            StartTimer { id, after_ms } => write!(f, "start timer {:?} ({after_ms} ms)", id.kind),
+            CancelTimer { id } => write!(f, "cancel timer {:?}", id.kind),
+            Render(state) => write!(f, "render {}", describe_ui(state)),
+            StartAttempt {
+                attempt,
+                session_id,
+                ..
+            } => write!(f, "start attempt {attempt} for {session_id}"),
+            Forward { attempt, input } => write!(f, "to session/{attempt}: {input}"),
+            CallStarting { attempt, video } => {
+                write!(f, "call starting (attempt {attempt}, video = {video})")
+            }
+            Ended { attempt, reason } => write!(f, "ENDED attempt {attempt}: {reason:?}"),
+            SessionChanged(v) => write!(f, "session {} is {}", v.attempt, phase_label(&v.phase)),
+            AudioChanged(v) => write!(
+                f,
+                "audio active = {}, interrupted = {}, route {:?}",
+                v.active, v.interrupted, v.route
+            ),
+            Notify(n) => write!(f, "notify: {n}"),
+        }
+    }
+}
+
+fn clip(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_owned()
+    } else {
+        format!(
+            "{}… ({} bytes)",
+            s.chars().take(max).collect::<String>(),
+            s.len()
+        )
+    }
+}
+
+fn phase_label(p: &PhaseView) -> String {
+    match p {
+        PhaseView::Ended(r) => format!("ended ({r:?})"),
+        other => format!("{other:?}").to_lowercase(),
+    }
+}
+
+/// A one-line description of a `UiState`.
+pub fn describe_ui(state: &UiState) -> String {
+    match state {
+        UiState::InCall {
+            muted,
+            camera_off,
+            participant_count,
+            audio_route,
+            ..
+        } => format!(
+            "{} (muted = {muted}, camera off = {camera_off}, {participant_count} in call, {audio_route:?})",
+            state.label()
+        ),
+        UiState::Ended { message, .. } | UiState::Error { message, .. } => {
+            format!("{} \"{message}\" [call view dismissed]", state.label())
+        }
+        other => other.label().to_owned(),
+    }
+}
+
+impl Machines {
+    /// A one-line summary of one machine's state, for timelines.
+    pub fn summary(&self, actor: ActorName) -> String {
+        match actor {
+            ActorName::Router => match self.router.current() {
+                None => "no call".to_owned(),
+                Some(c) => match &c.ended {
+                    None => format!("current: attempt {} ({})", c.attempt, c.session_id),
+                    Some(r) => format!("attempt {} ended ({r:?})", c.attempt),
+                },
+            },
+            ActorName::Session(a) => match self.sessions.get(&a).map(|s| s.phase()) {
+                None | Some(Phase::Unstarted) => "not started".to_owned(),
+                Some(Phase::InCall { reconnecting: true }) => "in call, reconnecting".to_owned(),
+                Some(Phase::InCall { .. }) => "in call, connected".to_owned(),
+                Some(Phase::Ended(r)) => format!("ended ({r:?})"),
+                Some(p) => format!("{p:?}").to_lowercase(),
+            },
+            ActorName::Audio => {
+                let v = self.audio.view();
+                format!(
+                    "{}{}, route {:?}",
+                    if v.active { "active" } else { "inactive" },
+                    if v.interrupted { ", interrupted" } else { "" },
+                    v.route
+                )
+            }
+            ActorName::Ui => describe_ui(&self.ui.current()),
+        }
+    }
+}

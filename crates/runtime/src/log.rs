@@ -1,0 +1,77 @@
+//! The runtime's side of the journal: where records go (group commit on a writer thread for sled,
+//! in line for the in-memory journal) and reading an actor's history back.
+use std::ops::Range;
+use std::sync::{Arc, Mutex};
+
+use switchboard_domain::{ActorName, Entry, Input, Machines};
+use switchboard_journal::{GroupCommit, Journal, NewRecord};
+
+use crate::RuntimeError;
+
+/// How records reach the journal.
+#[derive(Clone)]
+pub enum LogWriter {
+    /// Appended in line, on the caller's thread (in-memory journals, the simulator).
+    Direct(Arc<dyn Journal>),
+    /// Sent to a group-commit thread that flushes once for everything queued.
+    Group(Arc<dyn Journal>, Arc<Mutex<Option<GroupCommit>>>),
+}
+
+impl LogWriter {
+    /// The journal behind the writer.
+    pub fn journal(&self) -> &Arc<dyn Journal> {
+        match self {
+            LogWriter::Direct(j) | LogWriter::Group(j, _) => j,
+        }
+    }
+
+    /// Appends a batch and returns once it is durable under the journal's flush policy.
+    pub async fn append(&self, batch: Vec<NewRecord>) -> Result<Range<u64>, RuntimeError> {
+        match self {
+            LogWriter::Direct(j) => Ok(j.append(&batch)?),
+            LogWriter::Group(_, g) => {
+                let ack = match &*g.lock().unwrap_or_else(|p| p.into_inner()) {
+                    Some(commit) => commit.submit(batch),
+                    None => return Err(switchboard_journal::Error::Closed.into()),
+                };
+                Ok(ack.await?)
+            }
+        }
+    }
+
+    /// Flushes and stops the writer thread, if any.
+    pub fn close(&self) -> Result<(), RuntimeError> {
+        if let LogWriter::Group(_, g) = self {
+            let commit = g.lock().unwrap_or_else(|p| p.into_inner()).take();
+            if let Some(commit) = commit {
+                commit.shutdown()?;
+            }
+        }
+        self.journal().flush()?;
+        Ok(())
+    }
+}
+
+/// Folds every input of one actor through a fresh machine: how a restarted actor gets its state.
+pub fn rebuild(journal: &dyn Journal, actor: ActorName) -> Result<Machines, RuntimeError> {
+    let mut machines = Machines::default();
+    for record in journal.scan(0) {
+        let record = record?;
+        if record.actor != actor {
+            continue;
+        }
+        if let Entry::Input(input) = &record.body {
+            machines.step(actor, input, record.at_ms)?;
+        }
+    }
+    Ok(machines)
+}
+
+/// The input record for an actor's input.
+pub fn input_record(at_ms: u64, actor: ActorName, input: Input) -> NewRecord {
+    NewRecord {
+        at_ms,
+        actor,
+        body: Entry::Input(input),
+    }
+}

@@ -1,0 +1,99 @@
+//! Ports: the traits the outside world implements. The Swift shell implements them over the FFI;
+//! the demo, tests and simulator implement them with fakes. Every method returns at once: the core
+//! never waits on the shell.
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use switchboard_domain::command::{AudioCategory, AudioOptions, AudioSessionMode};
+use switchboard_domain::{AttemptId, AudioMode, SessionId, SessionSettings, UiState};
+
+/// The Calls SDK (CometChat Calls SDK v5 on iOS).
+pub trait CallsSdk: Send + Sync {
+    /// Initialise the Calls SDK.
+    fn init_calls(&self);
+    /// Initialise the Chat SDK (additive mode only).
+    fn init_chat(&self);
+    /// Register the session-status and button listeners; callbacks carry `attempt`.
+    fn register_listeners(&self, attempt: AttemptId);
+    /// `joinSession(sessionID:callSetting:container:onSuccess:onError:)`.
+    fn join_session(&self, attempt: AttemptId, session_id: &SessionId, settings: &SessionSettings);
+    /// `leaveSession()`.
+    fn leave_session(&self, attempt: AttemptId);
+    /// `muteAudio()` / `unmuteAudio()`.
+    fn set_audio_muted(&self, attempt: AttemptId, muted: bool);
+    /// `pauseVideo()` / `resumeVideo()`.
+    fn set_video_paused(&self, attempt: AttemptId, paused: bool);
+    /// `setAudioMode(_:)`.
+    fn set_audio_mode(&self, attempt: AttemptId, mode: AudioMode);
+}
+
+/// `AVAudioSession`.
+pub trait AudioSession: Send + Sync {
+    /// `setCategory(_:mode:options:)`.
+    fn configure(&self, category: AudioCategory, mode: AudioSessionMode, options: AudioOptions);
+    /// `setActive(true)`.
+    fn activate(&self);
+    /// `setActive(false, options: notifyOthersOnDeactivation?)`.
+    fn deactivate(&self, notify_others: bool);
+    /// `overrideOutputAudioPort(.speaker | .none)`.
+    fn override_output(&self, speaker: bool);
+}
+
+/// Where `UiState` goes (SwiftUI's view model).
+pub trait UiSink: Send + Sync {
+    /// Draw this state.
+    fn render(&self, state: &UiState);
+}
+
+/// The time stamped on every journal record.
+pub trait Clock: Send + Sync {
+    /// Milliseconds since the Unix epoch (or since any fixed origin, for fakes).
+    fn now_ms(&self) -> u64;
+}
+
+/// The wall clock.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now_ms(&self) -> u64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64)
+    }
+}
+
+/// A clock that only moves when told to: for demos and tests.
+#[derive(Debug, Default)]
+pub struct ManualClock(AtomicU64);
+
+impl ManualClock {
+    /// A clock reading `start_ms`.
+    pub fn new(start_ms: u64) -> Self {
+        ManualClock(AtomicU64::new(start_ms))
+    }
+
+    /// Moves the clock forward.
+    pub fn advance(&self, ms: u64) {
+        self.0.fetch_add(ms, Ordering::SeqCst);
+    }
+}
+
+impl Clock for ManualClock {
+    fn now_ms(&self) -> u64 {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// The four ports a runtime talks to.
+#[derive(Clone)]
+pub struct Ports {
+    /// The Calls SDK.
+    pub sdk: Arc<dyn CallsSdk>,
+    /// The audio session.
+    pub audio: Arc<dyn AudioSession>,
+    /// The UI.
+    pub ui: Arc<dyn UiSink>,
+    /// The clock.
+    pub clock: Arc<dyn Clock>,
+}

@@ -1,0 +1,204 @@
+//! Behaviour of the actor runtime through its public API: isolation of two runtimes in one
+//! process, supervision (a panicking session is rebuilt from the journal), restart on the same
+//! data dir, timers, and persist-before-effect on a failing journal.
+use std::sync::Arc;
+use std::time::Duration;
+
+use switchboard_domain::{Command, CoreConfig, EndReason, Entry, Event, SdkEvent, UiState};
+use switchboard_journal::{FlushPolicy, Journal, MemoryJournal};
+use switchboard_runtime::fakes::{recording_ports, PortCall, Recorder};
+use switchboard_runtime::{JournalConfig, ManualClock, Runtime, RuntimeConfig};
+
+const LINK: &str = "https://meet.switchboard.example/meet/";
+
+async fn start(journal: JournalConfig) -> (Runtime, Arc<Recorder>) {
+    let clock = Arc::new(ManualClock::new(1_000));
+    let (ports, rec) = recording_ports(clock);
+    let config = RuntimeConfig {
+        core: CoreConfig::default(),
+        journal,
+    };
+    let rt = Runtime::start(config, ports).await.expect("runtime starts");
+    rt.settle().await;
+    (rt, rec)
+}
+
+async fn send(rt: &Runtime, e: Event) {
+    rt.send(e);
+    rt.settle().await;
+}
+
+async fn sdk(rt: &Runtime, attempt: u64, event: SdkEvent) {
+    send(rt, Event::Sdk { attempt, event }).await;
+}
+
+async fn join_call(rt: &Runtime, id: &str) {
+    send(
+        rt,
+        Event::OpenLink {
+            url: format!("{LINK}{id}"),
+        },
+    )
+    .await;
+    send(rt, Event::ViewAppeared).await;
+    sdk(rt, 1, SdkEvent::JoinSucceeded).await;
+}
+
+fn ended(journal: &dyn Journal) -> Vec<EndReason> {
+    journal
+        .scan(0)
+        .filter_map(|r| match r.expect("readable").body {
+            Entry::Command(Command::Ended { reason, .. }) => Some(reason),
+            _ => None,
+        })
+        .collect()
+}
+
+fn joins(rec: &Recorder) -> Vec<String> {
+    rec.calls()
+        .into_iter()
+        .filter_map(|c| match c {
+            PortCall::JoinSession(_, id) => Some(id.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_runtimes_in_one_process_do_not_interfere() {
+    let (a, rec_a) = start(JournalConfig::Memory).await;
+    let (b, rec_b) = start(JournalConfig::Memory).await;
+    join_call(&a, "alpha").await;
+    join_call(&b, "bravo").await;
+    sdk(&a, 1, SdkEvent::ConnectionClosed).await;
+
+    assert_eq!(joins(&rec_a), vec!["alpha"]);
+    assert_eq!(joins(&rec_b), vec!["bravo"]);
+    assert_eq!(
+        ended(a.journal().as_ref()),
+        vec![EndReason::ConnectionClosed]
+    );
+    assert!(
+        ended(b.journal().as_ref()).is_empty(),
+        "b's call is untouched"
+    );
+    assert!(matches!(b.ui_state(), UiState::InCall { .. }));
+    assert!(matches!(a.ui_state(), UiState::Ended { .. }));
+    a.shutdown().await.unwrap();
+    b.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panicking_session_is_restarted_with_its_state_rebuilt_from_the_log() {
+    let (rt, rec) = start(JournalConfig::Memory).await;
+    join_call(&rt, "alpha").await;
+    send(&rt, Event::ToggleMic).await;
+    rt.inject_session_panic(1);
+    rt.settle().await;
+    // Give the supervisor a moment to notice the failure and respawn.
+    for _ in 0..100 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        rt.settle().await;
+    }
+    // The rebuilt session still knows it is in the call with the mic muted: toggling unmutes,
+    // and the leave button leads to exactly one leave.
+    send(&rt, Event::ToggleMic).await;
+    sdk(&rt, 1, SdkEvent::LeaveButtonClicked).await;
+    sdk(&rt, 1, SdkEvent::SessionLeft).await;
+    let calls = rec.calls();
+    assert!(calls.contains(&PortCall::AudioMuted(1, true)));
+    assert!(calls.contains(&PortCall::AudioMuted(1, false)), "{calls:?}");
+    assert_eq!(rec.count(|c| matches!(c, PortCall::LeaveSession(1))), 1);
+    assert_eq!(ended(rt.journal().as_ref()), vec![EndReason::LocalLeave]);
+    rt.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restarted_runtime_continues_the_call_where_it_stopped() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = JournalConfig::Sled {
+        dir: dir.path().to_path_buf(),
+        policy: FlushPolicy::PerBatch,
+    };
+    let (first, _) = start(journal.clone()).await;
+    join_call(&first, "alpha").await;
+    sdk(&first, 1, SdkEvent::ConnectionLost).await;
+    let before = first.journal().next_seq();
+    first.shutdown().await.unwrap();
+
+    let (second, rec) = start(journal).await;
+    assert!(second.recovered_records() >= before);
+    // The shell is shown where the call stands, before anything new happens.
+    match rec.renders().first() {
+        Some(UiState::InCall {
+            reconnecting: true, ..
+        }) => {}
+        other => panic!("expected the recovered in-call state first, got {other:?}"),
+    }
+    sdk(&second, 1, SdkEvent::ConnectionRestored).await;
+    assert!(matches!(
+        second.ui_state(),
+        UiState::InCall {
+            reconnecting: false,
+            ..
+        }
+    ));
+    sdk(&second, 1, SdkEvent::ConnectionClosed).await;
+    assert_eq!(
+        ended(second.journal().as_ref()),
+        vec![EndReason::ConnectionClosed]
+    );
+    assert!(second.ui_state().dismisses_call_view());
+    assert!(joins(&rec).is_empty(), "no second join after restart");
+    second.shutdown().await.unwrap();
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_join_that_never_completes_ends_by_the_core_join_timeout() {
+    let (rt, rec) = start(JournalConfig::Memory).await;
+    send(
+        &rt,
+        Event::OpenLink {
+            url: format!("{LINK}alpha"),
+        },
+    )
+    .await;
+    send(&rt, Event::ViewAppeared).await;
+    assert!(matches!(rt.ui_state(), UiState::Joining { .. }));
+    tokio::time::sleep(Duration::from_millis(
+        CoreConfig::default().join_timeout_ms + 10,
+    ))
+    .await;
+    rt.settle().await;
+    assert_eq!(ended(rt.journal().as_ref()), vec![EndReason::JoinTimedOut]);
+    assert_eq!(rec.count(|c| matches!(c, PortCall::LeaveSession(1))), 1);
+    assert!(matches!(rt.ui_state(), UiState::Error { .. }));
+    rt.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_is_performed_when_the_journal_cannot_write() {
+    let memory = Arc::new(MemoryJournal::new());
+    let (rt, rec) = start(JournalConfig::Shared(memory.clone())).await;
+    let seq = memory.next_seq();
+    memory.set_fail_writes(true);
+    send(
+        &rt,
+        Event::OpenLink {
+            url: format!("{LINK}alpha"),
+        },
+    )
+    .await;
+    assert_eq!(memory.next_seq(), seq, "nothing was appended");
+    assert_eq!(rt.journal_failures().len(), 1);
+    assert_eq!(
+        rt.ui_state(),
+        UiState::Idle,
+        "no effect without a durable record"
+    );
+
+    memory.set_fail_writes(false);
+    join_call(&rt, "alpha").await;
+    assert_eq!(joins(&rec), vec!["alpha"]);
+    rt.shutdown().await.unwrap();
+}
