@@ -1,1 +1,134 @@
-fn main() {}
+//! `switchboard`: run scripted calls, replay and check call-event logs, judge meeting links,
+//! move logs in and out as JSON Lines, and measure the journal.
+//!
+//! Exit codes: 0 success; 1 a finding (a replay diverged, a check failed, a link was rejected);
+//! 2 bad usage or bad input, with one line on stderr.
+mod bench;
+mod demo;
+mod error;
+mod logs;
+mod replay;
+mod timeline;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use error::CliError;
+
+/// Switchboard: the call orchestration core, on the command line.
+#[derive(Parser, Debug)]
+#[command(name = "switchboard", version, about, long_about = None)]
+#[command(
+    after_help = "Exit codes: 0 success, 1 a finding, 2 bad usage or input.\nDocs: docs/architecture.md"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run scripted calls through the real runtime with a fake SDK and audio session, print each
+    /// call's timeline, and check that the journal replays to the same commands and UiState.
+    #[command(
+        after_help = "Example:\n  switchboard demo --scenario drop\n  switchboard demo --journal /tmp/demo-log --scenario all\n\nScenarios: happy, drop, timeout, spurious-init-error, double-appear, auth-error, all."
+    )]
+    Demo {
+        /// Where the sled journal goes (emptied first).
+        #[arg(long, default_value = "switchboard-demo")]
+        journal: PathBuf,
+        /// Which scenario to run.
+        #[arg(long, default_value = "all")]
+        scenario: String,
+    },
+    /// Print the timeline of a call-event log: seq, time, actor, input or command, and the state
+    /// the input led to. With --verify, re-derive every command from the inputs with today's
+    /// machines and report the first divergence.
+    #[command(
+        after_help = "Examples:\n  switchboard replay switchboard-demo\n  switchboard replay call.jsonl --session abc_DEF-123 --json\n  switchboard replay switchboard-demo --verify"
+    )]
+    Replay {
+        /// A sled journal directory or an exported .jsonl file.
+        log: PathBuf,
+        /// Only the attempts of this session id (and what happened around them).
+        #[arg(long)]
+        session: Option<String>,
+        /// One JSON object per line instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Check that today's machines decide the recorded commands (exit 1 on divergence).
+        #[arg(long)]
+        verify: bool,
+    },
+    /// Say what the router decides for a meeting link, as one JSON object. Exit 0 when
+    /// accepted, 1 when rejected.
+    #[command(
+        after_help = "Examples:\n  switchboard link https://meet.switchboard.example/meet/abc_DEF-123\n  switchboard link https://calls.acme.test/meet/x --allow-host calls.acme.test\n\nThe default allowed host is meet.switchboard.example."
+    )]
+    Link {
+        /// The URL, exactly as the system would hand it over.
+        url: String,
+        /// A host whose links are accepted (repeatable; replaces the default).
+        #[arg(long = "allow-host")]
+        allow_hosts: Vec<String>,
+    },
+    /// Write a log as JSON Lines, one record per line, each with its CRC.
+    #[command(after_help = "Example:\n  switchboard export switchboard-demo --out call.jsonl")]
+    Export {
+        /// A sled journal directory or a .jsonl file.
+        log: PathBuf,
+        /// The .jsonl file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Load a JSON Lines export into a new sled journal (every record's CRC is checked first).
+    #[command(after_help = "Example:\n  switchboard import call.jsonl --journal ./restored")]
+    Import {
+        /// The .jsonl file.
+        file: PathBuf,
+        /// The journal directory to create (must not hold a journal already).
+        #[arg(long)]
+        journal: PathBuf,
+    },
+    /// Measure the journal: durable appends (group commit, flush per record, SQLite) and
+    /// replay throughput.
+    #[command(after_help = "Example:\n  switchboard bench --quick")]
+    Bench {
+        /// Fewer and shorter runs (about 20 s).
+        #[arg(long)]
+        quick: bool,
+    },
+}
+
+fn run(cli: Cli) -> Result<(), CliError> {
+    match cli.command {
+        Command::Demo { journal, scenario } => demo::run(&journal, &scenario),
+        Command::Replay {
+            log,
+            session,
+            json,
+            verify,
+        } => replay::run(&log, session.as_deref(), json, verify),
+        Command::Link { url, allow_hosts } => replay::link(&url, allow_hosts),
+        Command::Export { log, out } => logs::export(&log, &out),
+        Command::Import { file, journal } => logs::import(&file, &journal),
+        Command::Bench { quick } => bench::run(quick).map_err(CliError::internal),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SWITCHBOARD_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("error")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => e.report(),
+    }
+}

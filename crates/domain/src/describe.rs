@@ -8,7 +8,7 @@ use crate::ids::ActorName;
 use crate::input::{AudioEvent, AudioInput, Input, RouterInput, SdkEvent, SessionInput, UiInput};
 use crate::machine::Machines;
 use crate::session::Phase;
-use crate::ui::UiState;
+use crate::ui::{EndReason, UiState};
 use crate::ui_bridge::PhaseView;
 
 impl fmt::Display for SdkEvent {
@@ -31,6 +31,15 @@ impl fmt::Display for SdkEvent {
             SdkEvent::AudioModeChanged { mode } => {
                 write!(f, "onAudioModeChanged {}", mode.sdk_name())
             }
+        }
+    }
+}
+
+impl fmt::Display for EndReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EndReason::JoinFailed { code, .. } => write!(f, "JoinFailed({})", code.sdk_name()),
+            other => write!(f, "{other:?}"),
         }
     }
 }
@@ -94,7 +103,7 @@ impl fmt::Display for Input {
                 RouterInput::Dismiss => f.write_str("dismiss"),
                 RouterInput::ForCurrent(i) => write!(f, "for current call: {i}"),
                 RouterInput::AttemptEnded { attempt, reason } => {
-                    write!(f, "attempt {attempt} ended ({reason:?})")
+                    write!(f, "attempt {attempt} ended ({reason})")
                 }
                 RouterInput::StaleSdkEvent { attempt, event } => {
                     write!(f, "stale sdk event for attempt {attempt}: {event}")
@@ -175,7 +184,7 @@ impl fmt::Display for Command {
             CallStarting { attempt, video } => {
                 write!(f, "call starting (attempt {attempt}, video = {video})")
             }
-            Ended { attempt, reason } => write!(f, "ENDED attempt {attempt}: {reason:?}"),
+            Ended { attempt, reason } => write!(f, "ENDED attempt {attempt}: {reason}"),
             SessionChanged(v) => write!(f, "session {} is {}", v.attempt, phase_label(&v.phase)),
             AudioChanged(v) => write!(
                 f,
@@ -201,7 +210,7 @@ fn clip(s: &str, max: usize) -> String {
 
 fn phase_label(p: &PhaseView) -> String {
     match p {
-        PhaseView::Ended(r) => format!("ended ({r:?})"),
+        PhaseView::Ended(r) => format!("ended ({r})"),
         other => format!("{other:?}").to_lowercase(),
     }
 }
@@ -234,14 +243,14 @@ impl Machines {
                 None => "no call".to_owned(),
                 Some(c) => match &c.ended {
                     None => format!("current: attempt {} ({})", c.attempt, c.session_id),
-                    Some(r) => format!("attempt {} ended ({r:?})", c.attempt),
+                    Some(r) => format!("attempt {} ended ({r})", c.attempt),
                 },
             },
             ActorName::Session(a) => match self.sessions.get(&a).map(|s| s.phase()) {
                 None | Some(Phase::Unstarted) => "not started".to_owned(),
                 Some(Phase::InCall { reconnecting: true }) => "in call, reconnecting".to_owned(),
                 Some(Phase::InCall { .. }) => "in call, connected".to_owned(),
-                Some(Phase::Ended(r)) => format!("ended ({r:?})"),
+                Some(Phase::Ended(r)) => format!("ended ({r})"),
                 Some(p) => format!("{p:?}").to_lowercase(),
             },
             ActorName::Audio => {

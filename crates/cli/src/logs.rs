@@ -1,0 +1,48 @@
+//! Reading logs from a path (sled journal directory or `.jsonl` export), and `export` / `import`.
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Write};
+use std::path::Path;
+
+use switchboard_journal::{FlushPolicy, Journal, Record, SledJournal};
+
+use crate::error::CliError;
+
+/// Reads every record of a log, or says in one line why it cannot.
+pub fn load(path: &Path) -> Result<Vec<Record>, CliError> {
+    Ok(switchboard_journal::open_log(path)?)
+}
+
+/// `switchboard export LOG --out FILE`.
+pub fn export(log: &Path, out: &Path) -> Result<(), CliError> {
+    let records = load(log)?;
+    let file = File::create(out)
+        .map_err(|e| CliError::input(format!("cannot write {}: {e}", out.display())))?;
+    let mut w = BufWriter::new(file);
+    switchboard_journal::export_jsonl(records.iter().cloned().map(Ok), &mut w)?;
+    w.flush()?;
+    println!("exported {} records to {}", records.len(), out.display());
+    Ok(())
+}
+
+/// `switchboard import FILE --journal DIR`.
+pub fn import(file: &Path, dir: &Path) -> Result<(), CliError> {
+    let reader = File::open(file)
+        .map_err(|e| CliError::input(format!("cannot read {}: {e}", file.display())))?;
+    let records = switchboard_journal::import_jsonl(BufReader::new(reader))?;
+    if dir.exists()
+        && dir
+            .read_dir()
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(true)
+    {
+        return Err(CliError::input(format!(
+            "{} is not empty; import needs a new directory",
+            dir.display()
+        )));
+    }
+    let (journal, _) = SledJournal::open(dir, FlushPolicy::PerBatch)?;
+    journal.import(&records)?;
+    journal.flush()?;
+    println!("imported {} records into {}", records.len(), dir.display());
+    Ok(())
+}

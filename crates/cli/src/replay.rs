@@ -1,0 +1,112 @@
+//! `switchboard replay` and `switchboard link`.
+use std::io::Write;
+use std::path::Path;
+
+use serde_json::json;
+use switchboard_domain::{
+    validate_link, ActorName, Entry, Input, SessionInput, DEFAULT_ALLOWED_HOST,
+};
+use switchboard_journal::Record;
+
+use crate::error::CliError;
+use crate::logs::load;
+use crate::timeline::{is_session_of, print_table, rows};
+
+/// The attempts that were started for this session id.
+fn attempts_of(records: &[Record], session: &str) -> Vec<u64> {
+    records
+        .iter()
+        .filter_map(|r| match (&r.actor, &r.body) {
+            (
+                ActorName::Session(a),
+                Entry::Input(Input::Session(SessionInput::Start { session_id, .. })),
+            ) if session_id.as_str() == session => Some(*a),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The seq span of those attempts' own records.
+fn span(records: &[Record], attempts: &[u64]) -> Option<(u64, u64)> {
+    let mut seqs = records
+        .iter()
+        .filter(|r| is_session_of(r.actor, attempts))
+        .map(|r| r.seq);
+    let first = seqs.next()?;
+    let last = seqs.last().unwrap_or(first);
+    Some((first, last))
+}
+
+/// `switchboard replay LOG [--session ID] [--json] [--verify]`.
+pub fn run(log: &Path, session: Option<&str>, json: bool, verify: bool) -> Result<(), CliError> {
+    let records = load(log)?;
+    if verify {
+        return verify_log(&records);
+    }
+    let window = match session {
+        None => None,
+        Some(id) => {
+            let attempts = attempts_of(&records, id);
+            match span(&records, &attempts) {
+                Some(s) => Some(s),
+                None => {
+                    return Err(CliError::input(format!(
+                        "no attempt for session {id} in {}",
+                        log.display()
+                    )))
+                }
+            }
+        }
+    };
+    let keep = |r: &Record| window.is_none_or(|(a, b)| r.seq >= a && r.seq <= b);
+    let rows = rows(&records, keep);
+    let mut out = std::io::stdout().lock();
+    if json {
+        for row in &rows {
+            serde_json::to_writer(&mut out, row).map_err(CliError::input)?;
+            writeln!(out)?;
+        }
+    } else {
+        let origin = records.first().map_or(0, |r| r.at_ms);
+        print_table(&mut out, &rows, origin)?;
+        writeln!(out, "{} records", rows.len())?;
+    }
+    Ok(())
+}
+
+fn verify_log(records: &[Record]) -> Result<(), CliError> {
+    match switchboard_journal::verify(records) {
+        Ok(ok) => {
+            println!(
+                "replay check passed: all {} commands matched ({} inputs folded)",
+                ok.commands_matched, ok.inputs
+            );
+            Ok(())
+        }
+        Err(d) => {
+            println!("replay check FAILED: {d}");
+            Err(CliError::Finding)
+        }
+    }
+}
+
+/// `switchboard link URL [--allow-host HOST]...`.
+pub fn link(url: &str, allow_hosts: Vec<String>) -> Result<(), CliError> {
+    let hosts = if allow_hosts.is_empty() {
+        vec![DEFAULT_ALLOWED_HOST.to_owned()]
+    } else {
+        allow_hosts
+    };
+    let verdict = match validate_link(url, &hosts) {
+        Ok(id) => json!({ "accepted": true, "session_id": id.as_str() }),
+        Err(reason) => {
+            json!({ "accepted": false, "reason": reason.code(), "message": reason.message() })
+        }
+    };
+    println!("{verdict}");
+    if verdict["accepted"] == true {
+        Ok(())
+    } else {
+        Err(CliError::Finding)
+    }
+}

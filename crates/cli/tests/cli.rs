@@ -1,0 +1,227 @@
+//! The `switchboard` binary as a user runs it: exit codes, one-line errors, and the round trips
+//! the acceptance criteria name.
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn switchboard(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(out: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Exit 2, exactly one line on stderr, no panic or backtrace.
+fn assert_bad_input(out: &Output, mentions: &str) {
+    let (_, err) = text(out);
+    assert_eq!(out.status.code(), Some(2), "stderr: {err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "one line, got: {err}");
+    assert!(err.contains(mentions), "'{mentions}' not in: {err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("backtrace"),
+        "{err}"
+    );
+}
+
+fn demo(dir: &Path, scenario: &str) -> Output {
+    let out = switchboard(&[
+        "demo",
+        "--journal",
+        dir.to_str().unwrap(),
+        "--scenario",
+        scenario,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out).0);
+    out
+}
+
+#[test]
+fn demo_all_prints_every_scenario_with_a_dismissed_view_and_a_passing_replay_check() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    let (stdout, _) = text(&demo(&dir, "all"));
+    for name in [
+        "happy",
+        "drop",
+        "timeout",
+        "spurious-init-error",
+        "double-appear",
+        "auth-error",
+    ] {
+        let start = stdout
+            .find(&format!("=== scenario {name}:"))
+            .unwrap_or_else(|| panic!("scenario {name} missing"));
+        let section = &stdout[start..];
+        let end = section[4..]
+            .find("=== scenario")
+            .map_or(section.len(), |i| i + 4);
+        let section = &section[..end];
+        assert!(
+            section.contains("[call view dismissed]"),
+            "{name}: {section}"
+        );
+        assert!(
+            section.contains("[ok] replay check: all"),
+            "{name}: {section}"
+        );
+        assert!(!section.contains("FAILED"), "{name}: {section}");
+    }
+    let out = switchboard(&["replay", dir.to_str().unwrap(), "--verify"]);
+    let (stdout, _) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("commands matched"), "{stdout}");
+}
+
+#[test]
+fn export_import_export_is_byte_identical() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    demo(&dir, "drop");
+    let first = tmp.path().join("first.jsonl");
+    let second = tmp.path().join("second.jsonl");
+    let restored = tmp.path().join("restored");
+    let p = |p: &Path| p.to_str().unwrap().to_owned();
+    assert!(switchboard(&["export", &p(&dir), "--out", &p(&first)])
+        .status
+        .success());
+    assert!(
+        switchboard(&["import", &p(&first), "--journal", &p(&restored)])
+            .status
+            .success()
+    );
+    assert!(
+        switchboard(&["export", &p(&restored), "--out", &p(&second)])
+            .status
+            .success()
+    );
+    let a = std::fs::read(&first).unwrap();
+    assert!(a.len() > 1000);
+    assert_eq!(a, std::fs::read(&second).unwrap());
+    // The exported file replays and verifies on its own.
+    assert!(switchboard(&["replay", &p(&first), "--verify"])
+        .status
+        .success());
+    // Importing over an existing journal is refused.
+    assert_bad_input(
+        &switchboard(&["import", &p(&first), "--journal", &p(&restored)]),
+        "not empty",
+    );
+}
+
+#[test]
+fn damaged_logs_and_foreign_paths_exit_2_naming_the_problem() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    demo(&dir, "happy");
+    let p = |p: &Path| p.to_str().unwrap().to_owned();
+    let jsonl = tmp.path().join("log.jsonl");
+    assert!(switchboard(&["export", &p(&dir), "--out", &p(&jsonl)])
+        .status
+        .success());
+    let full = std::fs::read_to_string(&jsonl).unwrap();
+
+    // Cut in the middle of a line.
+    let cut = tmp.path().join("cut.jsonl");
+    let mid = full.len() / 2;
+    let mid = (mid..full.len())
+        .find(|i| full.is_char_boundary(*i) && &full[*i..*i + 1] != "\n")
+        .unwrap();
+    std::fs::write(&cut, &full[..mid]).unwrap();
+    let out = switchboard(&["replay", &p(&cut)]);
+    assert_bad_input(&out, "line");
+
+    // One record's body altered (its CRC no longer matches).
+    let lines: Vec<&str> = full.lines().collect();
+    let idx = lines
+        .iter()
+        .position(|l| l.contains("\"ended\"") || l.contains("Ended"))
+        .unwrap_or(5);
+    let altered_line = lines[idx].replacen("local_leave", "connection_closed", 1);
+    let altered_line = if altered_line == lines[idx] {
+        lines[idx].replacen("\"at_ms\":", "\"at_ms\":1", 1)
+    } else {
+        altered_line
+    };
+    let mut altered = lines.clone();
+    altered[idx] = &altered_line;
+    let bad = tmp.path().join("altered.jsonl");
+    std::fs::write(&bad, altered.join("\n") + "\n").unwrap();
+    let out = switchboard(&["replay", &p(&bad), "--verify"]);
+    assert_bad_input(&out, &format!("seq {idx}"));
+
+    // A directory that is not a journal, and a path that does not exist.
+    let plain = tmp.path().join("plain");
+    std::fs::create_dir(&plain).unwrap();
+    std::fs::write(plain.join("notes.txt"), "hello").unwrap();
+    assert_bad_input(
+        &switchboard(&["replay", &p(&plain)]),
+        "not a switchboard journal",
+    );
+    assert_bad_input(
+        &switchboard(&["replay", &p(&tmp.path().join("missing"))]),
+        "missing",
+    );
+    // The demo refuses to empty a directory that is not a journal.
+    assert_bad_input(
+        &switchboard(&["demo", "--journal", &p(&plain), "--scenario", "happy"]),
+        "refusing",
+    );
+    assert!(plain.join("notes.txt").exists());
+    assert_bad_input(
+        &switchboard(&["demo", "--scenario", "nope"]),
+        "unknown scenario",
+    );
+}
+
+#[test]
+fn link_accepts_a_meeting_link_and_rejects_each_bad_kind_with_its_own_reason() {
+    let base = "https://meet.switchboard.example/meet/";
+    let out = switchboard(&["link", &format!("{base}abc_DEF-123")]);
+    let (stdout, _) = text(&out);
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(v["accepted"], true);
+    assert_eq!(v["session_id"], "abc_DEF-123");
+
+    let long = format!("{base}{}", "a".repeat(10_000));
+    let cases = [
+        (format!("{base}abc/extra"), "wrong_path"),
+        (
+            "http://meet.switchboard.example/meet/abc".to_owned(),
+            "wrong_scheme",
+        ),
+        (
+            "https://other.example/meet/abc".to_owned(),
+            "host_not_allowed",
+        ),
+        (format!("{base}%2e%2e"), "bad_characters"),
+        (base.to_owned(), "empty"),
+        (long, "too_long"),
+    ];
+    let mut reasons = Vec::new();
+    for (url, want) in cases {
+        let out = switchboard(&["link", &url]);
+        let (stdout, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(1), "{url:.60}: {stderr}");
+        let v: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+        assert_eq!(v["accepted"], false);
+        assert_eq!(v["reason"], want, "{url:.60}");
+        reasons.push(want);
+    }
+    reasons.dedup();
+    assert_eq!(reasons.len(), 6, "distinct reasons");
+
+    let out = switchboard(&[
+        "link",
+        "https://calls.acme.test/meet/x1",
+        "--allow-host",
+        "calls.acme.test",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+}
