@@ -164,7 +164,7 @@ mod tests {
         assert_eq!(check(&format!("{base}abc/")), Ok("abc".into()));
         assert_eq!(check(&format!("{base}abc?name=x#frag")), Ok("abc".into()));
         assert_eq!(
-            check(&format!("https://MEET.Switchboard.example/meet/Ab9")),
+            check("https://MEET.Switchboard.example/meet/Ab9"),
             Ok("Ab9".into())
         );
         assert_eq!(check(&format!("{base}%61bc")), Ok("abc".into()));
