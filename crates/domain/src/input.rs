@@ -23,7 +23,10 @@ pub enum JoinErrorCode {
     /// `API ERROR`.
     Api,
     /// Any other code, as the SDK gave it.
-    Other(String),
+    Other {
+        /// The SDK's code.
+        code: String,
+    },
 }
 
 impl JoinErrorCode {
@@ -34,7 +37,9 @@ impl JoinErrorCode {
             "AUTH TOKEN ERROR" => JoinErrorCode::AuthToken,
             "SESSION ID ERROR" => JoinErrorCode::SessionId,
             "API ERROR" => JoinErrorCode::Api,
-            other => JoinErrorCode::Other(other.to_owned()),
+            other => JoinErrorCode::Other {
+                code: other.to_owned(),
+            },
         }
     }
 
@@ -45,7 +50,7 @@ impl JoinErrorCode {
             JoinErrorCode::AuthToken => "AUTH TOKEN ERROR",
             JoinErrorCode::SessionId => "SESSION ID ERROR",
             JoinErrorCode::Api => "API ERROR",
-            JoinErrorCode::Other(s) => s,
+            JoinErrorCode::Other { code } => code,
         }
     }
 }

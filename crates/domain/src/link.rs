@@ -24,7 +24,7 @@ pub enum LinkRejection {
     Malformed,
     /// Not `https`.
     WrongScheme,
-    /// The host is not on the allow-list, or a port was given.
+    /// The host is not on the allow-list, or a port other than 443 was given.
     HostNotAllowed,
     /// User name or password in the URL.
     HasCredentials,

@@ -29,6 +29,7 @@ pub struct Router {
     current: Option<Current>,
     pending_switch: Option<SessionId>,
     switch_accepted: bool,
+    view_visible: bool,
 }
 
 impl Router {
@@ -43,6 +44,12 @@ impl Router {
             .as_ref()
             .filter(|c| c.ended.is_none())
             .map(|c| c.attempt)
+    }
+
+    /// Whether the shell last reported the call view on screen, whatever the attempt (an ended
+    /// call whose view is still up is a stranded view).
+    pub fn view_visible(&self) -> bool {
+        self.view_visible
     }
 
     /// The configuration from the last boot.
@@ -77,6 +84,12 @@ impl Router {
             (Some(c), Some(_)) if c.session_id == id => Vec::new(),
             (Some(_), Some(_)) => {
                 if self.pending_switch.as_ref() == Some(&id) {
+                    return Vec::new();
+                }
+                if self.switch_accepted {
+                    // The user already chose to leave this call: the newest link is the one to
+                    // join once it has ended.
+                    self.pending_switch = Some(id);
                     return Vec::new();
                 }
                 self.pending_switch = Some(id.clone());
@@ -172,13 +185,20 @@ impl Machine for Router {
                 self.pending_switch = None;
                 vec![Command::Notify(Notice::Dismissed)]
             }
-            RouterInput::ForCurrent(input) => match self.live_attempt() {
-                Some(attempt) => vec![Command::Forward {
-                    attempt,
-                    input: input.clone(),
-                }],
-                None => Vec::new(),
-            },
+            RouterInput::ForCurrent(input) => {
+                match input {
+                    SessionInput::ViewAppeared => self.view_visible = true,
+                    SessionInput::ViewDisappeared => self.view_visible = false,
+                    _ => {}
+                }
+                match self.live_attempt() {
+                    Some(attempt) => vec![Command::Forward {
+                        attempt,
+                        input: input.clone(),
+                    }],
+                    None => Vec::new(),
+                }
+            }
             RouterInput::AttemptEnded { attempt, reason } => self.attempt_ended(*attempt, reason),
             RouterInput::StaleSdkEvent { .. } => Vec::new(),
         }

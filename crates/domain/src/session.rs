@@ -50,7 +50,6 @@ pub struct Session {
     camera_off: bool,
     participant_count: u32,
     audio_mode: Option<AudioMode>,
-    view_visible: bool,
 }
 
 impl Session {
@@ -62,11 +61,6 @@ impl Session {
     /// True once the attempt has ended.
     pub fn is_ended(&self) -> bool {
         matches!(self.phase, Phase::Ended(_))
-    }
-
-    /// True while the call view is reported on screen.
-    pub fn view_visible(&self) -> bool {
-        self.view_visible
     }
 
     /// How many spurious `INIT ERROR`s were tolerated.
@@ -132,7 +126,6 @@ impl Session {
 
     /// Rule 7: the join goes out on the first appearance of the view, never again.
     fn view_appeared(&mut self) -> Vec<Command> {
-        self.view_visible = true;
         if self.phase != Phase::Waiting || self.join_sent {
             return Vec::new();
         }
@@ -344,9 +337,6 @@ impl Machine for Session {
     fn step(&mut self, input: &SessionInput, _at_ms: u64) -> Vec<Command> {
         // Rule 8: after Ended, everything is recorded (by the caller) and ignored.
         if self.is_ended() {
-            if let SessionInput::ViewDisappeared = input {
-                self.view_visible = false;
-            }
             return Vec::new();
         }
         let before = self.view();
@@ -355,10 +345,8 @@ impl Machine for Session {
             _ if self.phase == Phase::Unstarted => return Vec::new(),
             SessionInput::Start { .. } => Vec::new(),
             SessionInput::ViewAppeared => self.view_appeared(),
-            SessionInput::ViewDisappeared => {
-                self.view_visible = false;
-                Vec::new()
-            }
+            // The router keeps track of the view; nothing for the session to do.
+            SessionInput::ViewDisappeared => Vec::new(),
             SessionInput::Leave => self.leave(),
             SessionInput::ToggleMic => self.toggle_mic(),
             SessionInput::ToggleCamera => self.toggle_camera(),

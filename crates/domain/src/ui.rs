@@ -57,7 +57,7 @@ impl EndReason {
             EndReason::ConnectionClosed
                 | EndReason::JoinTimedOut
                 | EndReason::JoinFailed {
-                    code: JoinErrorCode::Api | JoinErrorCode::Other(_),
+                    code: JoinErrorCode::Api | JoinErrorCode::Other { .. },
                     ..
                 }
         )
@@ -77,6 +77,8 @@ pub enum UiState {
         session_id: String,
         /// Its title.
         title: String,
+        /// A link for another session arrived: ask whether to switch.
+        switch_offer: Option<String>,
     },
     /// In the call.
     InCall {

@@ -92,6 +92,7 @@ impl UiBridge {
             PhaseView::Waiting | PhaseView::Joining => UiState::Joining {
                 session_id: s.session_id.to_string(),
                 title: s.title.clone(),
+                switch_offer: self.switch_offer.as_ref().map(|id| id.to_string()),
             },
             PhaseView::Connected | PhaseView::Reconnecting => UiState::InCall {
                 session_id: s.session_id.to_string(),

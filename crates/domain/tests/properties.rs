@@ -55,7 +55,9 @@ fn sdk_event() -> impl Strategy<Value = SdkEvent> {
         Just(JoinErrorCode::AuthToken),
         Just(JoinErrorCode::SessionId),
         Just(JoinErrorCode::Api),
-        Just(JoinErrorCode::Other("BOOM".into())),
+        Just(JoinErrorCode::Other {
+            code: "BOOM".into()
+        }),
     ];
     let mode = prop_oneof![
         Just(AudioMode::Speaker),

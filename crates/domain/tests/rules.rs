@@ -515,7 +515,9 @@ fn rule_5_spurious_init_error_tolerated_other_errors_end() {
         ("API ERROR", JoinErrorCode::Api, true),
         (
             "SOMETHING ELSE",
-            JoinErrorCode::Other("SOMETHING ELSE".into()),
+            JoinErrorCode::Other {
+                code: "SOMETHING ELSE".into(),
+            },
             true,
         ),
     ];
@@ -717,14 +719,14 @@ fn rule_7_view_appearing_twice_joins_once() {
         .expect("listeners registered");
     let join = all.iter().position(is_join(1)).expect("joined");
     assert!(reg < join);
-    assert!(h.core.machines.sessions[&1].view_visible());
+    assert!(h.core.machines.router.view_visible());
 
     all.extend(h.send(Event::ViewAppeared));
     let out = h.send(Event::ViewDisappeared);
-    assert!(!h.core.machines.sessions[&1].view_visible());
+    assert!(!h.core.machines.router.view_visible());
     all.extend(out);
     all.extend(h.send(Event::ViewAppeared));
-    assert!(h.core.machines.sessions[&1].view_visible());
+    assert!(h.core.machines.router.view_visible());
     // The same link again, and a join by the same id, while joining or in the call: nothing at
     // all (no new attempt, no switch offer).
     let same = [
@@ -1131,12 +1133,9 @@ fn a_link_for_another_session_offers_a_switch_and_accepting_it_switches() {
     ));
 }
 
-/// Known bug (router): the user accepted switching to `xyz`; while the old call is leaving,
-/// another link (`qqq`) arrives. The router replaces the accepted switch with a fresh, unanswered
-/// offer (invisible: `UiState::Leaving` has no offer), and when the old call ends it clears that
-/// offer, so neither `xyz` nor `qqq` is joined and the user is left on "You left the call."
+/// Regression: the user accepted switching to `xyz`; while the old call is leaving, another link
+/// (`qqq`) arrives. The switch must still happen once the old call ends (the newest link wins).
 #[test]
-#[ignore = "known router bug: an accepted switch is lost when another link arrives while leaving"]
 fn accepted_switch_survives_another_link_while_leaving() {
     let mut h = Harness::in_call();
     h.send(Event::OpenLink {
@@ -1156,12 +1155,9 @@ fn accepted_switch_survives_another_link_while_leaving() {
     );
 }
 
-/// Known gap (UI bridge): a link for another session while the first is still joining is turned
-/// into a switch offer by the router, but `UiState::Joining` has no field for it, so nothing is
-/// rendered and the user cannot answer until the join completes (or never, if it fails: the offer
-/// is then cleared silently).
+/// Regression: a link for another session while the first is still joining becomes a switch
+/// offer, and the Joining screen shows it.
 #[test]
-#[ignore = "known UI gap: a switch offer made while joining is not rendered"]
 fn a_switch_offer_while_joining_is_shown() {
     let mut h = Harness::joining();
     let out = h.send(Event::OpenLink {
@@ -1177,21 +1173,18 @@ fn a_switch_offer_while_joining_is_shown() {
     );
 }
 
-/// Known bug (router): `Session` explicitly accepts `ViewDisappeared` after `Ended` (so that an
-/// ended call whose view is still up, a stranded view, can be told apart), but the router forwards
-/// `ForCurrent` inputs only to a live attempt, so that input never arrives: after every ended call
-/// `Session::view_visible()` stays `true` even though the shell reported the view gone.
+/// Regression: the router tracks the call view whatever the attempt, so a view taken down after
+/// the call ended is known to be gone (and one left up would be a stranded view).
 #[test]
-#[ignore = "known router bug: ViewDisappeared after Ended never reaches the session"]
 fn view_disappearing_after_the_end_reaches_the_ended_session() {
     let mut h = Harness::in_call();
-    assert!(h.core.machines.sessions[&1].view_visible());
+    assert!(h.core.machines.router.view_visible());
     h.sdk(1, SdkEvent::ConnectionClosed);
     assert!(h.ui().dismisses_call_view());
     // The shell takes the call view down, as told, and reports it.
     h.send(Event::ViewDisappeared);
     assert!(
-        !h.core.machines.sessions[&1].view_visible(),
+        !h.core.machines.router.view_visible(),
         "the ended session still believes its view is on screen"
     );
 }
