@@ -1,0 +1,89 @@
+//! The [`Journal`] trait every backend implements, and the [`FlushPolicy`] that says when appended
+//! records are made durable.
+use std::ops::Range;
+
+use crate::batch::BATCH_RECORDS_MAX;
+use crate::error::{Error, Result};
+use crate::record::{NewRecord, Record, FORMAT_VERSION};
+
+/// When appended records are made durable.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum FlushPolicy {
+    /// Each record is stored and flushed on its own before the next one (slowest, simplest).
+    EveryRecord,
+    /// One flush per `append` call, for all its records: group commit. The default.
+    #[default]
+    PerBatch,
+    /// Flush when the last flush is older than `ms`, on an explicit flush and on drop. An append
+    /// may return before its records are durable.
+    Interval {
+        /// Longest time between flushes, in milliseconds.
+        ms: u64,
+    },
+}
+
+/// An append-only log of records with gap-free seqs from 0.
+pub trait Journal: Send + Sync {
+    /// Appends `batch` with consecutive seqs and makes it durable per the flush policy. Returns
+    /// the seqs it got. On error nothing more than [`Journal::next_seq`] says was written.
+    fn append(&self, batch: &[NewRecord]) -> Result<Range<u64>>;
+
+    /// Makes everything appended so far durable.
+    fn flush(&self) -> Result<()>;
+
+    /// The records from `from_seq` on, in seq order. At the first torn or corrupt record it
+    /// yields one error naming the seq and what is wrong, then ends; records before it are
+    /// returned as usual.
+    fn scan(&self, from_seq: u64) -> Box<dyn Iterator<Item = Result<Record>> + '_>;
+
+    /// The seq the next appended record gets.
+    fn next_seq(&self) -> u64;
+
+    /// The flush policy this journal was opened with.
+    fn flush_policy(&self) -> FlushPolicy;
+
+    /// Flushes and releases the storage: for sled, the database and its file lock, so the same
+    /// directory can be opened again in this process while handles to this journal remain; its
+    /// later appends, flushes and scans fail with [`Error::Closed`]. The in-memory journal has
+    /// nothing to release and stays usable. Closing twice is a no-op.
+    fn close(&self) -> Result<()> {
+        self.flush()
+    }
+
+    /// Writes `records` (read from an export or another journal) into this journal, which must
+    /// be empty, keeping their seqs: they must run gap-free from 0. Flushes once at the end.
+    fn import(&self, records: &[Record]) -> Result<Range<u64>> {
+        let next_seq = self.next_seq();
+        if next_seq != 0 {
+            return Err(Error::NotEmpty { next_seq });
+        }
+        check_import(records)?;
+        for chunk in records.chunks(BATCH_RECORDS_MAX) {
+            let batch: Vec<NewRecord> = chunk.iter().cloned().map(NewRecord::from).collect();
+            let got = self.append(&batch)?;
+            assert_eq!(got.start, chunk[0].seq, "import keeps seqs");
+        }
+        self.flush()?;
+        Ok(0..self.next_seq())
+    }
+}
+
+/// Checks that records run gap-free from seq 0 in the current format.
+fn check_import(records: &[Record]) -> Result<()> {
+    for (expected, r) in (0u64..).zip(records) {
+        if r.seq != expected {
+            return Err(Error::ImportSequence {
+                expected,
+                found: r.seq,
+            });
+        }
+        if r.format != FORMAT_VERSION {
+            return Err(Error::UnsupportedFormat {
+                seq: r.seq,
+                format: r.format,
+                supported: FORMAT_VERSION,
+            });
+        }
+    }
+    Ok(())
+}

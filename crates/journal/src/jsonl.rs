@@ -1,0 +1,238 @@
+//! JSON Lines export and import: one record per line, in the shape of [`LogLine`] (described by
+//! schemas/log-record.schema.json). Each line carries the CRC32 of the record's stored bytes, so
+//! an edited seq, time, actor or body is caught on import.
+use std::io::{BufRead, Read, Write};
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use switchboard_domain::{ActorName, Entry};
+
+use crate::error::{Error, Result};
+use crate::journal::Journal;
+use crate::record::{Kind, Record, FORMAT_VERSION};
+use crate::sled_journal::SledJournal;
+
+/// Longest line accepted on import, in bytes.
+pub const LINE_BYTES_MAX: usize = 4 << 20;
+
+/// One exported record: a line of a JSON Lines log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(
+    title = "Switchboard log record",
+    description = "One record of an exported Switchboard event log (JSON Lines: one per line)."
+)]
+pub struct LogLine {
+    /// Record format version.
+    #[schemars(range(min = 1))]
+    pub format: u16,
+    /// Position in the log: from 0, ascending, gap-free.
+    pub seq: u64,
+    /// When the record was written, in milliseconds (the time its machine was given).
+    pub at_ms: u64,
+    /// The actor: `router`, `audio`, `ui` or `session/<attempt>`.
+    #[schemars(pattern(r"^(router|audio|ui|session/(0|[1-9][0-9]*))$"))]
+    pub actor: String,
+    /// Whether the body is an input or a command; must agree with the body.
+    pub kind: Kind,
+    /// The input the actor received or the command it decided.
+    pub body: Entry,
+    /// CRC32 of the record's stored bytes (bincode of format, seq, at_ms, actor, body).
+    pub crc32: u32,
+}
+
+impl LogLine {
+    /// The line for a record.
+    pub fn from_record(record: &Record) -> Result<LogLine> {
+        Ok(LogLine {
+            format: record.format,
+            seq: record.seq,
+            at_ms: record.at_ms,
+            actor: record.actor.to_string(),
+            kind: record.kind(),
+            body: record.body.clone(),
+            crc32: record.crc32()?,
+        })
+    }
+
+    /// The record a line holds, checked: format, actor, kind against body, checksum.
+    pub fn into_record(self, line: u64) -> Result<Record> {
+        let seq = self.seq;
+        let bad = |what: String| Error::BadLine {
+            line,
+            seq: Some(seq),
+            what,
+        };
+        if self.format != FORMAT_VERSION {
+            return Err(bad(format!(
+                "format {} is not one this build reads ({FORMAT_VERSION})",
+                self.format
+            )));
+        }
+        let actor: ActorName = self.actor.parse().map_err(|e| bad(format!("{e}")))?;
+        if actor.to_string() != self.actor {
+            return Err(bad(format!(
+                "actor '{}' is not written canonically",
+                self.actor
+            )));
+        }
+        if Kind::of(&self.body) != self.kind {
+            return Err(bad(format!("kind {:?} does not match the body", self.kind)));
+        }
+        let record = Record {
+            format: self.format,
+            seq,
+            at_ms: self.at_ms,
+            actor,
+            body: self.body,
+        };
+        if record.crc32()? != self.crc32 {
+            return Err(Error::LineChecksum { line, seq });
+        }
+        Ok(record)
+    }
+}
+
+/// Writes records as JSON Lines and returns how many were written. Stops at the first error from
+/// `records` (the lines before it are written) and returns it.
+pub fn export_jsonl<I, W>(records: I, mut out: W) -> Result<u64>
+where
+    I: IntoIterator<Item = Result<Record>>,
+    W: Write,
+{
+    let io = |source| Error::Io {
+        path: "<export>".into(),
+        source,
+    };
+    let mut n = 0;
+    for record in records {
+        let line = LogLine::from_record(&record?)?;
+        serde_json::to_writer(&mut out, &line).map_err(|e| io(e.into()))?;
+        out.write_all(b"\n").map_err(io)?;
+        n += 1;
+    }
+    out.flush().map_err(io)?;
+    Ok(n)
+}
+
+/// Reads a JSON Lines log: every line must be a checked record, seqs ascending and gap-free.
+/// Errors name the line (1-based) and the seq.
+pub fn import_jsonl<R: BufRead>(mut input: R) -> Result<Vec<Record>> {
+    match jsonl_prefix(&mut input)? {
+        (records, None) => Ok(records),
+        (_, Some(e)) => Err(e),
+    }
+}
+
+/// One line (with its newline, if any) into a record that follows `after_seq`.
+fn parse_line(bytes: &[u8], line: u64, after_seq: Option<u64>) -> Result<Record> {
+    let bad = |what: String| Error::BadLine {
+        line,
+        seq: None,
+        what,
+    };
+    if bytes.len() > LINE_BYTES_MAX {
+        return Err(bad(format!("longer than {LINE_BYTES_MAX} bytes")));
+    }
+    let text = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+    if text.iter().all(u8::is_ascii_whitespace) {
+        return Err(bad("empty line".to_owned()));
+    }
+    let parsed: LogLine = match serde_json::from_slice(text) {
+        Ok(l) => l,
+        Err(e) if e.is_eof() => return Err(Error::TruncatedLine { line, after_seq }),
+        Err(e) => {
+            return Err(Error::BadLine {
+                line,
+                seq: claimed_seq(text),
+                what: format!("not a log record: {e}"),
+            })
+        }
+    };
+    let expected = after_seq.map(|s| s + 1);
+    if expected.is_some_and(|s| s != parsed.seq) {
+        return Err(Error::BadLine {
+            line,
+            seq: Some(parsed.seq),
+            what: format!(
+                "out of order: expected seq {} after seq {}",
+                after_seq.unwrap_or(0) + 1,
+                after_seq.unwrap_or(0)
+            ),
+        });
+    }
+    parsed.into_record(line)
+}
+
+/// The seq a line that is not a valid record claims to have, if it says.
+fn claimed_seq(text: &[u8]) -> Option<u64> {
+    let value: serde_json::Value = serde_json::from_slice(text).ok()?;
+    value.get("seq")?.as_u64()
+}
+
+/// Reads a whole log for the CLI: a sled journal directory (opened read-only) or an exported
+/// JSON Lines file. Fails at the first bad record.
+pub fn open_log(path: impl AsRef<Path>) -> Result<Vec<Record>> {
+    let (records, error) = open_log_prefix(path)?;
+    match error {
+        Some(e) => Err(e),
+        None => Ok(records),
+    }
+}
+
+/// Like [`open_log`], but returns the good records before the first bad one together with the
+/// error (for a support engineer looking at a damaged log). Fails when nothing can be read at
+/// all: a missing path, something that is not a log, or a bad first record.
+pub fn open_log_prefix(path: impl AsRef<Path>) -> Result<(Vec<Record>, Option<Error>)> {
+    match read_log_prefix(path.as_ref())? {
+        (records, Some(e)) if records.is_empty() => Err(e),
+        read => Ok(read),
+    }
+}
+
+fn read_log_prefix(path: &Path) -> Result<(Vec<Record>, Option<Error>)> {
+    if path.is_dir() {
+        let journal = SledJournal::open_existing(path)?;
+        let mut records = Vec::new();
+        for r in journal.scan(0) {
+            match r {
+                Ok(r) => records.push(r),
+                Err(e) => return Ok((records, Some(e))),
+            }
+        }
+        return Ok((records, None));
+    }
+    let file = std::fs::File::open(path).map_err(|source| match source.kind() {
+        std::io::ErrorKind::NotFound => Error::NotFound { path: path.into() },
+        _ => Error::Io {
+            path: path.into(),
+            source,
+        },
+    })?;
+    let mut reader = std::io::BufReader::new(file);
+    jsonl_prefix(&mut reader)
+}
+
+/// Reads lines until the first bad one, keeping the good ones.
+fn jsonl_prefix<R: BufRead>(input: &mut R) -> Result<(Vec<Record>, Option<Error>)> {
+    let mut records: Vec<Record> = Vec::new();
+    let mut buf = Vec::new();
+    for line in 1u64.. {
+        buf.clear();
+        let read = (&mut *input)
+            .take(LINE_BYTES_MAX as u64 + 1)
+            .read_until(b'\n', &mut buf)
+            .map_err(|source| Error::Io {
+                path: "<import>".into(),
+                source,
+            })?;
+        if read == 0 {
+            break;
+        }
+        match parse_line(&buf, line, records.last().map(|r| r.seq)) {
+            Ok(r) => records.push(r),
+            Err(e) => return Ok((records, Some(e))),
+        }
+    }
+    Ok((records, None))
+}

@@ -1,0 +1,476 @@
+//! [`SledJournal`]: the journal on disk, in a sled database.
+//!
+//! Trees: `records` holds one value per append batch (see [`crate::batch`]), keyed by the
+//! big-endian seq of its first record; `meta` holds the magic marker and format version;
+//! `quarantine` holds bad tails moved aside on open (never deleted). docs/journal-format.md
+//! explains why a batch, not a record, is the unit of storage.
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::Instant;
+
+use sled::transaction::Transactional;
+
+use crate::batch::BATCH_RECORDS_MAX;
+use crate::batch::{
+    batch_key, encode_batch, key_seq, truncated_batch, BadBatch, BatchReader, BatchScan,
+};
+use crate::error::{Error, Result};
+use crate::journal::{FlushPolicy, Journal};
+use crate::record::{NewRecord, Record, FORMAT_VERSION};
+
+/// Name of the tree of record batches.
+pub const RECORDS_TREE: &str = "records";
+/// Name of the tree of metadata.
+pub const META_TREE: &str = "meta";
+/// Name of the tree where bad tails are kept.
+pub const QUARANTINE_TREE: &str = "quarantine";
+/// Key of the magic marker in `meta`.
+pub const MAGIC_KEY: &str = "magic";
+/// The magic marker's value.
+pub const MAGIC: &[u8] = b"switchboard-journal";
+/// Key of the journal format version in `meta` (big-endian u16).
+pub const FORMAT_KEY: &str = "format";
+
+/// Most memory sled may use for its page cache (its default, 1 GiB, is too much for a phone).
+const CACHE_CAPACITY_BYTES: u64 = 64 << 20;
+
+/// What opening a journal for writing found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpenReport {
+    /// True when the journal was created by this open.
+    pub created: bool,
+    /// The seq the next record gets: how many good records the journal holds.
+    pub next_seq: u64,
+    /// The bad tail moved aside, if there was one.
+    pub quarantined: Option<Quarantined>,
+}
+
+/// A bad tail moved into the `quarantine` tree on open.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Quarantined {
+    /// The first seq that could not be read; appends continue from here.
+    pub from_seq: u64,
+    /// How many stored batches were moved aside.
+    pub batches: usize,
+    /// How many bytes they hold.
+    pub bytes: usize,
+    /// The error that stopped the read.
+    pub reason: String,
+}
+
+/// The open database: dropped by [`Journal::close`], which releases sled's file lock.
+struct Store {
+    db: sled::Db,
+    records: sled::Tree,
+}
+
+struct Writer {
+    /// `None` once closed.
+    store: Option<Store>,
+    next_seq: u64,
+    last_flush: Instant,
+    buf: Vec<u8>,
+}
+
+impl Writer {
+    fn store(&self) -> Result<&Store> {
+        self.store.as_ref().ok_or(Error::Closed)
+    }
+}
+
+/// The journal in a sled database directory.
+pub struct SledJournal {
+    path: PathBuf,
+    policy: FlushPolicy,
+    read_only: bool,
+    writer: Mutex<Writer>,
+}
+
+impl std::fmt::Debug for SledJournal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SledJournal")
+            .field("path", &self.path)
+            .field("policy", &self.policy)
+            .field("read_only", &self.read_only)
+            .field("next_seq", &self.next_seq())
+            .finish()
+    }
+}
+
+/// What a directory holds.
+enum DirKind {
+    Missing,
+    Empty,
+    Sled,
+    Other,
+}
+
+fn classify(dir: &Path) -> Result<DirKind> {
+    let io = |source| Error::Io {
+        path: dir.to_owned(),
+        source,
+    };
+    let meta = match std::fs::metadata(dir) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(DirKind::Missing),
+        Err(e) => return Err(io(e)),
+    };
+    if !meta.is_dir() {
+        return Ok(DirKind::Other);
+    }
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        names.push(
+            entry
+                .map_err(io)?
+                .file_name()
+                .to_string_lossy()
+                .into_owned(),
+        );
+    }
+    let sled_file =
+        |n: &String| matches!(n.as_str(), "conf" | "db" | "blobs") || n.starts_with("snap.");
+    Ok(if names.is_empty() {
+        DirKind::Empty
+    } else if names.iter().all(sled_file) && names.iter().any(|n| n == "db") {
+        DirKind::Sled
+    } else {
+        DirKind::Other
+    })
+}
+
+fn open_db(dir: &Path) -> Result<sled::Db> {
+    Ok(sled::Config::new()
+        .path(dir)
+        .cache_capacity(CACHE_CAPACITY_BYTES)
+        .open()?)
+}
+
+/// Whether the database holds the magic marker, is blank (may become a journal), or is foreign.
+fn check_meta(db: &sled::Db, dir: &Path) -> Result<bool> {
+    let not_journal = || Error::NotAJournal {
+        path: dir.to_owned(),
+    };
+    let names = db.tree_names();
+    if names.iter().any(|n| n == META_TREE.as_bytes()) {
+        let meta = db.open_tree(META_TREE)?;
+        if let Some(magic) = meta.get(MAGIC_KEY)? {
+            if magic != MAGIC {
+                return Err(not_journal());
+            }
+            let format = meta.get(FORMAT_KEY)?.ok_or_else(not_journal)?;
+            let format = u16::from_be_bytes(format.as_ref().try_into().map_err(|_| not_journal())?);
+            if format > FORMAT_VERSION {
+                return Err(Error::JournalFormat {
+                    path: dir.to_owned(),
+                    found: format,
+                    supported: FORMAT_VERSION,
+                });
+            }
+            return Ok(true);
+        }
+    }
+    for name in names {
+        if !db.open_tree(name)?.is_empty() {
+            return Err(not_journal());
+        }
+    }
+    Ok(false)
+}
+
+fn write_meta(db: &sled::Db) -> Result<()> {
+    let meta = db.open_tree(META_TREE)?;
+    let mut batch = sled::Batch::default();
+    batch.insert(MAGIC_KEY, MAGIC);
+    batch.insert(FORMAT_KEY, &FORMAT_VERSION.to_be_bytes());
+    meta.apply_batch(batch)?;
+    db.flush()?;
+    Ok(())
+}
+
+impl SledJournal {
+    /// Opens the journal in `dir` for writing, creating it (and the directory) if needed, and
+    /// continues its sequence. A bad tail is moved into the `quarantine` tree and reported.
+    /// Fails with [`Error::NotAJournal`] for a directory that holds something else.
+    pub fn open(dir: impl AsRef<Path>, policy: FlushPolicy) -> Result<(SledJournal, OpenReport)> {
+        let dir = dir.as_ref();
+        match classify(dir)? {
+            DirKind::Missing | DirKind::Empty | DirKind::Sled => {}
+            DirKind::Other => return Err(Error::NotAJournal { path: dir.into() }),
+        }
+        let db = open_db(dir)?;
+        let created = !check_meta(&db, dir)?;
+        if created {
+            write_meta(&db)?;
+        }
+        let records = db.open_tree(RECORDS_TREE)?;
+        let (next_seq, quarantined) = recover(&db, &records, dir)?;
+        let journal = SledJournal::new(db, records, dir, policy, false, next_seq);
+        let report = OpenReport {
+            created,
+            next_seq,
+            quarantined,
+        };
+        Ok((journal, report))
+    }
+
+    /// Opens an existing journal read-only (for replay and export), creating nothing. Fails with
+    /// [`Error::NotFound`] for a missing path and [`Error::NotAJournal`] for anything else.
+    pub fn open_existing(dir: impl AsRef<Path>) -> Result<SledJournal> {
+        let dir = dir.as_ref();
+        match classify(dir)? {
+            DirKind::Missing => return Err(Error::NotFound { path: dir.into() }),
+            DirKind::Empty | DirKind::Other => return Err(Error::NotAJournal { path: dir.into() }),
+            DirKind::Sled => {}
+        }
+        let db = open_db(dir)?;
+        if !check_meta(&db, dir)? {
+            return Err(Error::NotAJournal { path: dir.into() });
+        }
+        let records = db.open_tree(RECORDS_TREE)?;
+        let next_seq = match records.last()? {
+            Some((k, v)) => {
+                let first = key_seq(&k).unwrap_or(0);
+                first + BatchReader::new(first, &v).map_or(0, BatchReader::count_good)
+            }
+            None => 0,
+        };
+        let policy = FlushPolicy::default();
+        Ok(SledJournal::new(db, records, dir, policy, true, next_seq))
+    }
+
+    fn new(
+        db: sled::Db,
+        records: sled::Tree,
+        dir: &Path,
+        policy: FlushPolicy,
+        read_only: bool,
+        next_seq: u64,
+    ) -> Self {
+        let writer = Writer {
+            store: Some(Store { db, records }),
+            next_seq,
+            last_flush: Instant::now(),
+            buf: Vec::new(),
+        };
+        SledJournal {
+            path: dir.to_owned(),
+            policy,
+            read_only,
+            writer: Mutex::new(writer),
+        }
+    }
+
+    /// The journal's directory.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The bad tails kept aside so far: (key in the quarantine tree, stored batch value).
+    pub fn quarantined_batches(&self) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        let tree = self.lock().store()?.db.open_tree(QUARANTINE_TREE)?;
+        let mut out = Vec::new();
+        for kv in tree.iter() {
+            let (k, v) = kv?;
+            out.push((k.to_vec(), v.to_vec()));
+        }
+        Ok(out)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Writer> {
+        // The writer's state is only changed after a write succeeded, so it stays valid even if
+        // a thread panicked while holding the lock.
+        self.writer.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Encodes and stores one batch value at the next seq.
+    fn write_batch(&self, w: &mut Writer, records: &[NewRecord]) -> Result<()> {
+        let seq = w.next_seq;
+        encode_batch(seq, records, &mut w.buf)?;
+        let old = w.store()?.records.insert(batch_key(seq), &w.buf[..])?;
+        assert!(old.is_none(), "batch {seq} overwrote an existing batch");
+        w.next_seq += records.len() as u64;
+        Ok(())
+    }
+
+    fn flush_locked(&self, w: &mut Writer) -> Result<()> {
+        w.store()?.db.flush()?;
+        w.last_flush = Instant::now();
+        Ok(())
+    }
+}
+
+impl Journal for SledJournal {
+    fn append(&self, batch: &[NewRecord]) -> Result<Range<u64>> {
+        if self.read_only {
+            return Err(Error::ReadOnly);
+        }
+        let mut w = self.lock();
+        let first = w.next_seq;
+        if batch.is_empty() {
+            return Ok(first..first);
+        }
+        if self.policy == FlushPolicy::EveryRecord {
+            for record in batch {
+                self.write_batch(&mut w, std::slice::from_ref(record))?;
+                self.flush_locked(&mut w)?;
+            }
+        } else {
+            for chunk in batch.chunks(BATCH_RECORDS_MAX) {
+                self.write_batch(&mut w, chunk)?;
+            }
+            let due = match self.policy {
+                FlushPolicy::Interval { ms } => w.last_flush.elapsed().as_millis() >= ms.into(),
+                _ => true,
+            };
+            if due {
+                self.flush_locked(&mut w)?;
+            }
+        }
+        assert_eq!(w.next_seq - first, batch.len() as u64);
+        Ok(first..w.next_seq)
+    }
+
+    fn flush(&self) -> Result<()> {
+        let mut w = self.lock();
+        self.flush_locked(&mut w)
+    }
+
+    fn scan(&self, from_seq: u64) -> Box<dyn Iterator<Item = Result<Record>> + '_> {
+        let records = match self.lock().store() {
+            Ok(store) => store.records.clone(),
+            Err(e) => return Box::new(std::iter::once(Err(e))),
+        };
+        let start_key = match records.range(..=batch_key(from_seq)).next_back() {
+            Some(Ok((k, _))) => key_seq(&k).unwrap_or(from_seq),
+            Some(Err(e)) => return Box::new(std::iter::once(Err(e.into()))),
+            None => from_seq,
+        };
+        Box::new(BatchScan::new(
+            sled_batches(&records, start_key),
+            start_key,
+            from_seq,
+        ))
+    }
+
+    fn next_seq(&self) -> u64 {
+        self.lock().next_seq
+    }
+
+    fn flush_policy(&self) -> FlushPolicy {
+        self.policy
+    }
+
+    fn close(&self) -> Result<()> {
+        let mut w = self.lock();
+        let Some(store) = w.store.take() else {
+            return Ok(());
+        };
+        if self.read_only {
+            return Ok(());
+        }
+        store.db.flush()?;
+        Ok(())
+    }
+}
+
+impl Drop for SledJournal {
+    fn drop(&mut self) {
+        if let Err(e) = self.close() {
+            tracing::error!(path = %self.path.display(), error = %e, "final journal flush failed");
+        }
+    }
+}
+
+/// The batches of `records` from `start_key` on, as (first seq, value).
+fn sled_batches(
+    records: &sled::Tree,
+    start_key: u64,
+) -> impl Iterator<Item = Result<(u64, sled::IVec)>> {
+    records.range(batch_key(start_key)..).map(move |kv| {
+        let (k, v) = kv?;
+        let seq = key_seq(&k).ok_or_else(|| Error::Corrupt {
+            seq: start_key,
+            what: format!("a stray key of {} bytes in the records tree", k.len()),
+        })?;
+        Ok((seq, v))
+    })
+}
+
+/// Reads the whole log, and moves a bad tail aside. Returns the next seq and what was moved.
+fn recover(db: &sled::Db, records: &sled::Tree, dir: &Path) -> Result<(u64, Option<Quarantined>)> {
+    let mut scan = BatchScan::new(sled_batches(records, 0), 0, 0);
+    let error = scan.by_ref().find_map(|r| r.err());
+    let next_seq = scan.expected_seq();
+    let (Some(error), Some(bad)) = (error.as_ref(), scan.bad_batch()) else {
+        return match error {
+            Some(e) => Err(e),
+            None => Ok((next_seq, None)),
+        };
+    };
+    let reason = error.to_string();
+    let (batches, bytes) = quarantine(db, records, bad, &reason)?;
+    tracing::warn!(
+        path = %dir.display(),
+        from_seq = next_seq,
+        batches,
+        bytes,
+        %reason,
+        "moved a bad journal tail into quarantine; appends continue after the last good record"
+    );
+    let q = Quarantined {
+        from_seq: next_seq,
+        batches,
+        bytes,
+        reason,
+    };
+    Ok((next_seq, Some(q)))
+}
+
+/// Moves every batch from the bad one on into the quarantine tree, keeping the good records at
+/// the start of the bad batch in place. One transaction, then a flush.
+fn quarantine(
+    db: &sled::Db,
+    records: &sled::Tree,
+    bad: BadBatch,
+    reason: &str,
+) -> Result<(usize, usize)> {
+    let quarantine = db.open_tree(QUARANTINE_TREE)?;
+    let meta = db.open_tree(META_TREE)?;
+    let id = db.generate_id()?;
+    let mut moved = Vec::new();
+    for kv in records.range(batch_key(bad.key)..) {
+        moved.push(kv?);
+    }
+    let bytes = moved.iter().map(|(_, v)| v.len()).sum();
+    let keep = moved
+        .first()
+        .filter(|_| bad.good_records > 0)
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                truncated_batch(v, bad.good_records, bad.good_len),
+            )
+        });
+    let note = format!("quarantine/{id:020}");
+    let result = (records, &quarantine, &meta).transaction(|(r, q, m)| {
+        for (k, v) in &moved {
+            let mut qkey = id.to_be_bytes().to_vec();
+            qkey.extend_from_slice(k);
+            q.insert(qkey, v.clone())?;
+            r.remove(k.clone())?;
+        }
+        if let Some((k, v)) = &keep {
+            r.insert(k.clone(), v.as_slice())?;
+        }
+        m.insert(note.as_bytes(), reason.as_bytes())?;
+        Ok(())
+    });
+    result.map_err(|e: sled::transaction::TransactionError<()>| match e {
+        sled::transaction::TransactionError::Storage(e) => Error::Storage(e),
+        sled::transaction::TransactionError::Abort(()) => Error::Write("quarantine aborted".into()),
+    })?;
+    db.flush()?;
+    Ok((moved.len(), bytes))
+}

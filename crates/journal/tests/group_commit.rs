@@ -1,0 +1,110 @@
+//! Group commit across threads: gap-free seqs, one flush for many callers, errors to everyone.
+mod common;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use common::*;
+use switchboard_journal::{Error, FlushPolicy, GroupCommit, Journal, MemoryJournal, SledJournal};
+
+const THREADS: u64 = 4;
+const BATCHES_PER_THREAD: u64 = 40;
+
+#[test]
+fn threads_get_gap_free_seqs_and_their_records_are_where_acknowledged() {
+    let tmp = tempfile::tempdir().unwrap();
+    let journal: Arc<dyn Journal> = Arc::new(open(tmp.path()));
+    let commit = GroupCommit::start(Arc::clone(&journal)).unwrap();
+    let template = records(10);
+    // Every record carries its thread and number in at_ms, so each can be found again.
+    let acks: Vec<(u64, std::ops::Range<u64>)> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..THREADS)
+            .map(|t| {
+                let (commit, template) = (&commit, &template);
+                s.spawn(move || {
+                    (0..BATCHES_PER_THREAD)
+                        .map(|i| {
+                            let size = 1 + ((t + i) % 10) as usize;
+                            let batch = template[..size]
+                                .iter()
+                                .cloned()
+                                .map(|mut r| {
+                                    r.at_ms = t * 1_000_000 + i;
+                                    r
+                                })
+                                .collect();
+                            (t * 1_000_000 + i, commit.submit_blocking(batch).unwrap())
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap())
+            .collect()
+    });
+    commit.shutdown().unwrap();
+
+    let by_start: BTreeMap<u64, (u64, std::ops::Range<u64>)> = acks
+        .into_iter()
+        .map(|(tag, r)| (r.start, (tag, r)))
+        .collect();
+    let mut next = 0;
+    for (tag, range) in by_start.values() {
+        assert_eq!(
+            range.start, next,
+            "acknowledged ranges are gap-free and disjoint"
+        );
+        next = range.end;
+        for r in read_ok(&*journal, range.start)
+            .iter()
+            .take((range.end - range.start) as usize)
+        {
+            assert_eq!(r.at_ms, *tag);
+        }
+    }
+    assert_eq!(journal.next_seq(), next);
+    assert_eq!(read_ok(&*journal, 0).len() as u64, next);
+}
+
+#[test]
+fn submit_returns_a_future_that_resolves_once_durable() {
+    let journal: Arc<dyn Journal> = Arc::new(MemoryJournal::new());
+    let commit = GroupCommit::start(Arc::clone(&journal)).unwrap();
+    let new = records(30);
+    let acks: Vec<_> = new.chunks(10).map(|c| commit.submit(c.to_vec())).collect();
+    let ranges = futures::executor::block_on(futures::future::join_all(acks));
+    let ranges: Vec<_> = ranges.into_iter().map(Result::unwrap).collect();
+    assert_eq!(ranges, vec![0..10, 10..20, 20..30]);
+    assert_eq!(read_ok(&*journal, 0), expected(&new));
+}
+
+#[test]
+fn a_failed_commit_fails_every_caller_in_it() {
+    let memory = Arc::new(MemoryJournal::new());
+    let commit = GroupCommit::start(memory.clone()).unwrap();
+    memory.set_fail_writes(true);
+    let err = commit.submit_blocking(records(3)).unwrap_err();
+    assert!(matches!(err, Error::Write(_)), "{err:?}");
+    memory.set_fail_writes(false);
+    assert_eq!(commit.submit_blocking(records(3)).unwrap(), 0..3);
+}
+
+#[test]
+fn it_needs_a_per_batch_journal_and_stops_cleanly() {
+    let every = Arc::new(MemoryJournal::with_policy(FlushPolicy::EveryRecord));
+    assert!(matches!(
+        GroupCommit::start(every),
+        Err(Error::FlushPolicy(_))
+    ));
+
+    let tmp = tempfile::tempdir().unwrap();
+    let (journal, _) = SledJournal::open(tmp.path(), FlushPolicy::PerBatch).unwrap();
+    let journal = Arc::new(journal);
+    let commit = GroupCommit::start(journal.clone()).unwrap();
+    let pending = commit.submit(records(5));
+    commit.shutdown().unwrap();
+    assert_eq!(futures::executor::block_on(pending).unwrap(), 0..5);
+    assert_eq!(journal.next_seq(), 5);
+}
