@@ -14,7 +14,7 @@
 //! before it stays readable. The on-disk layout is described in docs/journal-format.md.
 #![warn(missing_docs)]
 
-pub mod batch;
+mod batch;
 mod error;
 mod group_commit;
 mod journal;
@@ -27,6 +27,7 @@ mod sled_journal;
 mod verify;
 
 pub use error::{Error, Result};
+pub use batch::BATCH_RECORDS_MAX;
 pub use group_commit::{Ack, GroupCommit, COMMIT_RECORDS_MAX, QUEUE_BATCHES_MAX};
 pub use journal::{FlushPolicy, Journal};
 pub use jsonl::{export_jsonl, import_jsonl, open_log, open_log_prefix, LogLine, LINE_BYTES_MAX};

@@ -1,0 +1,347 @@
+//! `switchboard bench`: durable append throughput of the journal against SQLite, and replay
+//! throughput. A program that prints numbers (medians of several runs), never a test.
+//!
+//! The records come from a realistic call: the domain core driven through scripted calls, each
+//! step turned into an input record and its command records.
+
+use std::io::{BufReader, BufWriter};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use switchboard_journal::script::scripted_log;
+use switchboard_journal::{
+    export_jsonl, fold, import_jsonl, FlushPolicy, GroupCommit, Journal, NewRecord, SledJournal,
+};
+
+/// Batch sizes every append row is measured at.
+const BATCH_SIZES: [usize; 2] = [16, 100];
+/// Producer threads of the cross-thread group-commit row.
+const PRODUCERS: usize = 4;
+
+/// How much work one invocation does.
+struct Plan {
+    runs: usize,
+    /// Records per run of a group-commit or SQLite row.
+    records: usize,
+    /// Records per run of the flush-per-record row (about 7k/s).
+    records_every: usize,
+    /// Records in the replay log.
+    replay_records: usize,
+}
+
+impl Plan {
+    fn new(quick: bool) -> Plan {
+        if quick {
+            Plan {
+                runs: 3,
+                records: 10_000,
+                records_every: 1_000,
+                replay_records: 50_000,
+            }
+        } else {
+            Plan {
+                runs: 7,
+                records: 40_000,
+                records_every: 3_000,
+                replay_records: 200_000,
+            }
+        }
+    }
+}
+
+/// One printed row: a name and its median.
+struct Row {
+    name: String,
+    value: String,
+}
+
+/// Runs every benchmark and prints the table.
+pub fn run(quick: bool) -> Result<()> {
+    let plan = Plan::new(quick);
+    let records = scripted_log(plan.records.max(plan.replay_records));
+    println!(
+        "switchboard bench{}: {} runs per row, medians; records from scripted calls (avg {} bytes)",
+        if quick { " --quick" } else { "" },
+        plan.runs,
+        average_bytes(&records[..1000])?
+    );
+    let mut rows = Vec::new();
+    for batch in BATCH_SIZES {
+        rows.extend(append_rows(&plan, &records, batch)?);
+    }
+    rows.extend(replay_rows(&plan, &records[..plan.replay_records])?);
+    print_table(&rows);
+    println!(
+        "notes: 'durable' is sled's flush (pwrite + sync_file_range, fsync by its flusher every \
+         500 ms) and SQLite's fsync of its WAL; both go through sled's or SQLite's own threads and \
+         this machine's disk, so figures vary from run to run."
+    );
+    Ok(())
+}
+
+fn average_bytes(records: &[NewRecord]) -> Result<usize> {
+    let mut total = 0;
+    for (seq, r) in (0u64..).zip(records) {
+        total += r.to_bytes(seq)?.len();
+    }
+    Ok(total / records.len().max(1))
+}
+
+/// One run of every append measurement at one batch size, in records per second.
+struct AppendRun {
+    sled_group: f64,
+    sled_every: f64,
+    sqlite: f64,
+    sled_store: f64,
+    threads: f64,
+}
+
+/// Measures every append row once. Sled and SQLite run back to back, in alternating order, so
+/// both see the same disk weather; the ratio is then taken per run.
+fn append_run(plan: &Plan, records: &[NewRecord], batch: usize, run: usize) -> Result<AppendRun> {
+    let group_n = &records[..plan.records];
+    let (sled_group, sqlite) = if run % 2 == 0 {
+        let sled = sled_append(group_n, batch, FlushPolicy::PerBatch)?;
+        (sled, sqlite_append(group_n, batch)?)
+    } else {
+        let sqlite = sqlite_append(group_n, batch)?;
+        (sled_append(group_n, batch, FlushPolicy::PerBatch)?, sqlite)
+    };
+    let every_n = &records[..plan.records_every];
+    Ok(AppendRun {
+        sled_group,
+        sqlite,
+        sled_every: sled_append(every_n, batch, FlushPolicy::EveryRecord)?,
+        // Never flushed within the run: what encoding and inserting cost alone.
+        sled_store: sled_append(group_n, batch, FlushPolicy::Interval { ms: u64::MAX })?,
+        threads: group_commit_threads(group_n, batch)?,
+    })
+}
+
+/// The append rows for one batch size.
+fn append_rows(plan: &Plan, records: &[NewRecord], batch: usize) -> Result<Vec<Row>> {
+    let mut runs = Vec::with_capacity(plan.runs);
+    for run in 0..plan.runs {
+        runs.push(append_run(plan, records, batch, run)?);
+    }
+    let med = |f: fn(&AppendRun) -> f64| median(runs.iter().map(f).collect());
+    let (sled_group, sqlite, sled_store) = (
+        med(|r| r.sled_group),
+        med(|r| r.sqlite),
+        med(|r| r.sled_store),
+    );
+    let ratio = med(|r| r.sled_group / r.sqlite);
+    let us_per_batch = |rate: f64| batch as f64 / rate * 1e6;
+    let flush_us = us_per_batch(sled_group) - us_per_batch(sled_store);
+    Ok(vec![
+        rate_row(
+            format!("append b={batch}: sled, flush per batch (group commit)"),
+            sled_group,
+        ),
+        rate_row(
+            format!("append b={batch}: sled, flush per record"),
+            med(|r| r.sled_every),
+        ),
+        rate_row(
+            format!("append b={batch}: SQLite WAL, synchronous=FULL, txn per batch"),
+            sqlite,
+        ),
+        Row {
+            name: format!("append b={batch}: ratio sled group commit / SQLite (per run)"),
+            value: format!("{ratio:.2}x"),
+        },
+        Row {
+            name: format!("append b={batch}: per batch: sled encode+insert / flush / SQLite txn"),
+            value: format!(
+                "{:.0} / {:.0} / {:.0} us",
+                us_per_batch(sled_store),
+                flush_us,
+                us_per_batch(sqlite)
+            ),
+        },
+        rate_row(
+            format!("append b={batch}: sled GroupCommit, {PRODUCERS} threads (flushes shared)"),
+            med(|r| r.threads),
+        ),
+        Row {
+            name: format!("append b={batch}: ratio GroupCommit {PRODUCERS} threads / SQLite"),
+            value: format!("{:.2}x", med(|r| r.threads / r.sqlite)),
+        },
+    ])
+}
+
+fn rate_row(name: String, records_per_s: f64) -> Row {
+    Row {
+        name,
+        value: format!("{:.0} rec/s", records_per_s),
+    }
+}
+
+/// Records per second of appending `records` in batches to a fresh sled journal.
+fn sled_append(records: &[NewRecord], batch: usize, policy: FlushPolicy) -> Result<f64> {
+    let dir = tempfile::tempdir()?;
+    let (journal, _) = SledJournal::open(dir.path().join("journal"), policy)?;
+    let start = Instant::now();
+    for chunk in records.chunks(batch) {
+        journal.append(chunk)?;
+    }
+    Ok(rate(records.len(), start.elapsed()))
+}
+
+/// Records per second when `PRODUCERS` threads submit batches through one `GroupCommit`.
+fn group_commit_threads(records: &[NewRecord], batch: usize) -> Result<f64> {
+    let dir = tempfile::tempdir()?;
+    let (journal, _) = SledJournal::open(dir.path().join("journal"), FlushPolicy::PerBatch)?;
+    let commit = GroupCommit::start(Arc::new(journal))?;
+    let per_thread = records.len() / PRODUCERS;
+    let start = Instant::now();
+    std::thread::scope(|s| -> Result<()> {
+        let workers: Vec<_> = records
+            .chunks(per_thread)
+            .take(PRODUCERS)
+            .map(|part| {
+                let commit = &commit;
+                s.spawn(move || -> Result<()> {
+                    for chunk in part.chunks(batch) {
+                        commit.submit_blocking(chunk.to_vec())?;
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        for w in workers {
+            w.join()
+                .map_err(|_| anyhow::anyhow!("producer panicked"))??;
+        }
+        Ok(())
+    })?;
+    let elapsed = start.elapsed();
+    commit.shutdown()?;
+    Ok(rate(per_thread * PRODUCERS, elapsed))
+}
+
+/// Records per second of the same stored bytes into SQLite, one transaction per batch.
+fn sqlite_append(records: &[NewRecord], batch: usize) -> Result<f64> {
+    let dir = tempfile::tempdir()?;
+    let mut conn = open_sqlite(&dir.path().join("bench.sqlite"))?;
+    let start = Instant::now();
+    let mut seq = 0u64;
+    for chunk in records.chunks(batch) {
+        let tx = conn.transaction()?;
+        {
+            let mut insert =
+                tx.prepare_cached("INSERT INTO records (seq, bytes) VALUES (?1, ?2)")?;
+            for r in chunk {
+                let seq_i64 = i64::try_from(seq)?;
+                insert.execute(rusqlite::params![seq_i64, r.to_bytes(seq)?])?;
+                seq += 1;
+            }
+        }
+        tx.commit()?;
+    }
+    Ok(rate(records.len(), start.elapsed()))
+}
+
+fn open_sqlite(path: &Path) -> Result<rusqlite::Connection> {
+    let conn = rusqlite::Connection::open(path)?;
+    let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
+    anyhow::ensure!(
+        mode.eq_ignore_ascii_case("wal"),
+        "SQLite refused WAL mode ({mode})"
+    );
+    conn.execute_batch(
+        "PRAGMA synchronous=FULL;
+         CREATE TABLE records (seq INTEGER PRIMARY KEY, bytes BLOB NOT NULL);",
+    )?;
+    Ok(conn)
+}
+
+/// Replay rows: decode every record and fold the inputs through fresh machines.
+fn replay_rows(plan: &Plan, records: &[NewRecord]) -> Result<Vec<Row>> {
+    let dir = tempfile::tempdir()?;
+    let journal_dir = dir.path().join("journal");
+    {
+        let (journal, _) = SledJournal::open(&journal_dir, FlushPolicy::PerBatch)?;
+        for chunk in records.chunks(100) {
+            journal.append(chunk)?;
+        }
+    }
+    let jsonl = dir.path().join("log.jsonl");
+    {
+        let journal = SledJournal::open_existing(&journal_dir)?;
+        let out = BufWriter::new(std::fs::File::create(&jsonl)?);
+        export_jsonl(journal.scan(0), out)?;
+    }
+    let journal = SledJournal::open_existing(&journal_dir)?;
+    let sled = median_of(plan.runs, || replay_sled(&journal, records.len()))?;
+    drop(journal);
+    let json = median_of(plan.runs, || replay_jsonl(&jsonl, records.len()))?;
+    Ok(vec![
+        rate_row(
+            format!("replay {} records from sled (scan + fold)", records.len()),
+            sled,
+        ),
+        rate_row(
+            format!(
+                "replay {} records from JSONL (parse + check + fold)",
+                records.len()
+            ),
+            json,
+        ),
+    ])
+}
+
+fn replay_sled(journal: &SledJournal, expected: usize) -> Result<f64> {
+    let start = Instant::now();
+    let records = journal.scan(0).collect::<Result<Vec<_>, _>>()?;
+    fold(&records).map_err(|d| anyhow::anyhow!("replay diverged: {d}"))?;
+    let elapsed = start.elapsed();
+    anyhow::ensure!(
+        records.len() == expected,
+        "replayed {} of {expected}",
+        records.len()
+    );
+    Ok(rate(expected, elapsed))
+}
+
+fn replay_jsonl(path: &Path, expected: usize) -> Result<f64> {
+    let start = Instant::now();
+    let file = std::fs::File::open(path).with_context(|| path.display().to_string())?;
+    let records = import_jsonl(BufReader::new(file))?;
+    fold(&records).map_err(|d| anyhow::anyhow!("replay diverged: {d}"))?;
+    let elapsed = start.elapsed();
+    anyhow::ensure!(
+        records.len() == expected,
+        "replayed {} of {expected}",
+        records.len()
+    );
+    Ok(rate(expected, elapsed))
+}
+
+fn rate(records: usize, elapsed: Duration) -> f64 {
+    records as f64 / elapsed.as_secs_f64().max(1e-9)
+}
+
+/// The median of `runs` measurements.
+fn median_of(runs: usize, mut measure: impl FnMut() -> Result<f64>) -> Result<f64> {
+    let mut values = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        values.push(measure()?);
+    }
+    Ok(median(values))
+}
+
+/// The median of some values (0 for none).
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or(0.0)
+}
+
+fn print_table(rows: &[Row]) {
+    let width = rows.iter().map(|r| r.name.len()).max().unwrap_or(0);
+    for row in rows {
+        println!("{:<width$}  {:>22}", row.name, row.value);
+    }
+}
