@@ -224,21 +224,50 @@ fn write_the_golden_log_when_asked() {
 /// callback, a rejected link, an auth failure and a declined switch.
 fn golden_records() -> Vec<Record> {
     use switchboard_domain::core::Core;
-    use switchboard_domain::{
-        AppState, AudioEvent, AudioMode, CoreConfig, Event, Input, IntegrationMode,
-        InterruptionReason, JoinErrorCode, SdkEvent, SessionInput, Target, TimerKind,
-    };
-    use switchboard_journal::script::{call_events, records_from_steps};
-    let sdk = |attempt, event| Event::Sdk { attempt, event };
-    let link = |id: &str| Event::OpenLink {
+    use switchboard_domain::{Input, SessionInput, Target, TimerKind};
+    use switchboard_journal::script::records_from_steps;
+    let mut core = Core::default();
+    let mut out = Vec::new();
+    let mut at_ms = 0;
+    for event in golden_events_to_retry() {
+        out.extend(records_from_steps(&core.handle_event(event, at_ms), at_ms));
+        at_ms += 40;
+    }
+    let timer = Input::Session(SessionInput::TimerFired(TimerKind::JoinTimeout));
+    out.extend(records_from_steps(
+        &core.deliver(Target::Session(3), timer, at_ms),
+        at_ms,
+    ));
+    for event in golden_events_after_timeout() {
+        at_ms += 40;
+        out.extend(records_from_steps(&core.handle_event(event, at_ms), at_ms));
+    }
+    expected(&out)
+}
+
+fn sdk(attempt: u64, event: switchboard_domain::SdkEvent) -> switchboard_domain::Event {
+    switchboard_domain::Event::Sdk { attempt, event }
+}
+
+fn link(id: &str) -> switchboard_domain::Event {
+    switchboard_domain::Event::OpenLink {
         url: format!("https://meet.switchboard.example/meet/{id}"),
+    }
+}
+
+/// Boot, a normal call, then a call with a spurious INIT ERROR, audio events, a closed
+/// connection and a retry.
+fn golden_events_to_retry() -> Vec<switchboard_domain::Event> {
+    use switchboard_domain::{
+        AppState, AudioEvent, AudioMode, CoreConfig, Event, IntegrationMode, InterruptionReason,
+        JoinErrorCode, SdkEvent,
     };
     let config = CoreConfig {
         mode: IntegrationMode::Additive,
         ..CoreConfig::default()
     };
     let mut events = vec![Event::Boot(config)];
-    events.extend(call_events(1));
+    events.extend(switchboard_journal::script::call_events(1));
     events.extend([
         link("standup-2"),
         Event::ViewAppeared,
@@ -272,19 +301,14 @@ fn golden_records() -> Vec<Record> {
         Event::Retry,
         Event::ViewAppeared,
     ]);
-    let mut core = Core::default();
-    let mut out = Vec::new();
-    let mut at_ms = 0;
-    for event in events {
-        out.extend(records_from_steps(&core.handle_event(event, at_ms), at_ms));
-        at_ms += 40;
-    }
-    let timer = Input::Session(SessionInput::TimerFired(TimerKind::JoinTimeout));
-    out.extend(records_from_steps(
-        &core.deliver(Target::Session(3), timer, at_ms),
-        at_ms,
-    ));
-    for event in [
+    events
+}
+
+/// After the retry's join timed out: a stale callback, a rejected link, an auth failure and a
+/// declined switch.
+fn golden_events_after_timeout() -> Vec<switchboard_domain::Event> {
+    use switchboard_domain::{Event, JoinErrorCode, SdkEvent};
+    vec![
         sdk(2, SdkEvent::SessionLeft),
         Event::OpenLink {
             url: "http://evil.example/meet/x".into(),
@@ -304,9 +328,5 @@ fn golden_records() -> Vec<Record> {
             },
         ),
         Event::Dismiss,
-    ] {
-        at_ms += 40;
-        out.extend(records_from_steps(&core.handle_event(event, at_ms), at_ms));
-    }
-    expected(&out)
+    ]
 }
