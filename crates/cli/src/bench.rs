@@ -102,7 +102,7 @@ struct AppendRun {
 /// both see the same disk weather; the ratio is then taken per run.
 fn append_run(plan: &Plan, records: &[NewRecord], batch: usize, run: usize) -> Result<AppendRun> {
     let group_n = &records[..plan.records];
-    let (sled_group, sqlite) = if run % 2 == 0 {
+    let (sled_group, sqlite) = if run.is_multiple_of(2) {
         let sled = sled_append(group_n, batch, FlushPolicy::PerBatch)?;
         (sled, sqlite_append(group_n, batch)?)
     } else {

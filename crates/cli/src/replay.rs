@@ -33,7 +33,7 @@ fn span(records: &[Record], attempts: &[u64]) -> Option<(u64, u64)> {
         .filter(|r| is_session_of(r.actor, attempts))
         .map(|r| r.seq);
     let first = seqs.next()?;
-    let last = seqs.last().unwrap_or(first);
+    let last = seqs.next_back().unwrap_or(first);
     Some((first, last))
 }
 

@@ -16,6 +16,7 @@ use crate::ui_bridge::{AudioView, SessionView};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum AudioCategory {
     /// `.playAndRecord`: microphone and output.
     PlayAndRecord,
@@ -36,6 +37,7 @@ impl AudioCategory {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum AudioSessionMode {
     /// `.voiceChat`: echo cancellation tuned for voice.
     VoiceChat,
@@ -46,6 +48,7 @@ pub enum AudioSessionMode {
 /// `AVAudioSession.CategoryOptions` the core sets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct AudioOptions {
     /// `.allowBluetooth` (HFP input routes).
     pub allow_bluetooth: bool,

@@ -13,6 +13,7 @@ use crate::ui_bridge::{AudioView, SessionView};
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum JoinErrorCode {
     /// `INIT ERROR`: SDK 5.0.x reports it spuriously and then joins anyway.
     Init,
@@ -61,6 +62,7 @@ impl JoinErrorCode {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum SdkEvent {
     /// `joinSession` `onSuccess`.
     JoinSucceeded,
@@ -122,6 +124,7 @@ impl SdkEvent {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[allow(missing_docs)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum RouteChangeReason {
     Unknown,
     NewDeviceAvailable,
@@ -138,6 +141,7 @@ pub enum RouteChangeReason {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[allow(missing_docs)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum AudioPort {
     #[default]
     Receiver,
@@ -155,6 +159,7 @@ pub enum AudioPort {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[allow(missing_docs)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum InterruptionReason {
     Default,
     AppWasSuspended,
@@ -167,6 +172,7 @@ pub enum InterruptionReason {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum AudioEvent {
     /// `routeChangeNotification`, with the new output.
     RouteChanged {
@@ -193,6 +199,7 @@ pub enum AudioEvent {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum AppState {
     /// The app came to the foreground.
     Foreground,

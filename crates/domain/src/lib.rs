@@ -10,6 +10,9 @@
 //! actor runtime uses ([`Command::deliveries`]); property tests and the simulator lean on it.
 #![warn(missing_docs)]
 
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!();
+
 pub mod audio;
 pub mod command;
 pub mod core;

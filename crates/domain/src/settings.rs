@@ -8,6 +8,7 @@ use crate::link::DEFAULT_ALLOWED_HOST;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum SessionType {
     /// Audio only.
     Voice,
@@ -19,6 +20,7 @@ pub enum SessionType {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum AudioMode {
     /// Loudspeaker (the SDK default).
     Speaker,
@@ -46,6 +48,7 @@ impl AudioMode {
 /// cannot change once the session has started.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SessionSettings {
     /// Title shown in the SDK's header.
     pub title: String,
@@ -78,6 +81,7 @@ impl Default for SessionSettings {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum IntegrationMode {
     /// Calls only: the chat SDK is never initialised.
     Standalone,
@@ -89,6 +93,7 @@ pub enum IntegrationMode {
 /// same allowed hosts and timeouts as the recorded run.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CoreConfig {
     /// Calls only, or chat and calls.
     pub mode: IntegrationMode,

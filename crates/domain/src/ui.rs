@@ -8,6 +8,7 @@ use crate::input::{AudioPort, JoinErrorCode};
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum EndReason {
     /// We left: a terminal callback after our leave, or no callback before the leave timeout.
     LocalLeave,
@@ -68,6 +69,7 @@ impl EndReason {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum UiState {
     /// No call.
     Idle,

@@ -123,6 +123,9 @@ pub enum Error {
     /// Group commit needs a journal that flushes once per append.
     #[error("group commit needs a journal with the per-batch flush policy, not {0:?}")]
     FlushPolicy(crate::FlushPolicy),
+    /// A record could not be redacted (its body did not survive the rewrite).
+    #[error("cannot redact: {0}")]
+    Redact(String),
     /// The journal was closed, or its group-commit thread has stopped.
     #[error("the journal is closed")]
     Closed,

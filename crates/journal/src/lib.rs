@@ -21,13 +21,14 @@ mod journal;
 mod jsonl;
 mod memory;
 mod record;
+pub mod redact;
 mod schema;
 pub mod script;
 mod sled_journal;
 mod verify;
 
-pub use error::{Error, Result};
 pub use batch::BATCH_RECORDS_MAX;
+pub use error::{Error, Result};
 pub use group_commit::{Ack, GroupCommit, COMMIT_RECORDS_MAX, QUEUE_BATCHES_MAX};
 pub use journal::{FlushPolicy, Journal};
 pub use jsonl::{export_jsonl, import_jsonl, open_log, open_log_prefix, LogLine, LINE_BYTES_MAX};

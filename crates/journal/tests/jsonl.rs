@@ -206,7 +206,7 @@ fn the_golden_format_1_log_still_imports_replays_and_exports_identically() {
 }
 
 /// Where the golden log of format 1 lives. It is frozen: a later format adds a new fixture.
-const GOLDEN_V1: &str = "tests/fixtures/log-v1.jsonl";
+const GOLDEN_V1: &str = "../../schemas/fixtures/format-1.jsonl";
 
 /// Writes the golden log once, when asked and only if it does not exist:
 /// `WRITE_GOLDEN_V1=1 cargo test -p switchboard-journal --test jsonl`.

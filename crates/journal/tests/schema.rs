@@ -26,7 +26,7 @@ fn exported_lines_validate_structurally_against_the_schema() {
     // The schema names exactly the fields an exported line has, and requires them in order.
     let schema: serde_json::Value = serde_json::from_str(&log_record_schema()).unwrap();
     let line: serde_json::Value = serde_json::from_str(
-        include_str!("fixtures/log-v1.jsonl")
+        include_str!("../../../schemas/fixtures/format-1.jsonl")
             .lines()
             .next()
             .unwrap(),

@@ -83,7 +83,7 @@ impl RouterState {
         Ok(())
     }
 
-    async fn to_session(
+    async fn deliver_to_session(
         &mut self,
         myself: &ActorRef<RouterMsg>,
         attempt: AttemptId,
@@ -165,14 +165,14 @@ impl Actor for RouterActor {
                 match (target, input) {
                     (Target::Router, Input::Router(i)) => state.own_input(i).await,
                     (Target::Session(a), Input::Session(i)) => {
-                        state.to_session(&myself, a, i).await?
+                        state.deliver_to_session(&myself, a, i).await?
                     }
                     (target, input) => state.shared.deliver(target, input),
                 }
             }
             RouterMsg::Input(input) => state.own_input(input).await,
             RouterMsg::ToSession(attempt, input) => {
-                state.to_session(&myself, attempt, input).await?
+                state.deliver_to_session(&myself, attempt, input).await?
             }
             RouterMsg::PanicSession(attempt) => {
                 if let Some(s) = state.sessions.get(&attempt) {

@@ -81,7 +81,7 @@ pub struct Runtime {
     router: ActorRef<RouterMsg>,
     audio: ActorRef<AudioMsg>,
     ui: ActorRef<UiMsg>,
-    handles: Vec<JoinHandle<()>>,
+    handles: std::sync::Mutex<Vec<JoinHandle<()>>>,
     recovered_records: u64,
 }
 
@@ -160,7 +160,7 @@ impl Runtime {
             router,
             audio,
             ui,
-            handles: vec![router_handle, audio_handle, ui_handle],
+            handles: std::sync::Mutex::new(vec![router_handle, audio_handle, ui_handle]),
             recovered_records: recovered.records,
         };
         runtime.send(Event::Boot(config.core));
@@ -207,15 +207,17 @@ impl Runtime {
             .send(Some(&self.router), RouterMsg::PanicSession(attempt));
     }
 
-    /// Stops every actor and timer, then flushes and closes the journal.
-    pub async fn shutdown(self) -> Result<(), RuntimeError> {
+    /// Stops every actor and timer, then flushes and closes the journal. Events sent afterwards
+    /// are dropped.
+    pub async fn shutdown(&self) -> Result<(), RuntimeError> {
         self.settle().await;
         self.shared.cancel_all_timers();
         self.router.stop_children(None);
         self.router.stop(None);
         self.audio.stop(None);
         self.ui.stop(None);
-        for h in self.handles {
+        let handles = std::mem::take(&mut *self.handles.lock().unwrap_or_else(|p| p.into_inner()));
+        for h in handles {
             let _ = h.await;
         }
         self.shared.writer.close()

@@ -47,7 +47,8 @@ impl LogWriter {
                 commit.shutdown()?;
             }
         }
-        self.journal().flush()?;
+        // close() releases sled's directory lock even while other handles to the journal live.
+        self.journal().close()?;
         Ok(())
     }
 }

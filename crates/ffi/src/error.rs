@@ -1,0 +1,72 @@
+//! The one error type Swift sees. Internal errors are detailed; this one is small, carries no
+//! personal data, and is converted from them in one place.
+use std::any::Any;
+
+/// What can go wrong behind the FFI.
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+pub enum SwitchboardError {
+    /// The data directory or the log could not be used.
+    #[error("storage: {message}")]
+    Storage {
+        /// One line for logs.
+        message: String,
+    },
+    /// The configuration was not usable.
+    #[error("invalid configuration: {message}")]
+    InvalidConfig {
+        /// One line for logs.
+        message: String,
+    },
+    /// `shutdown()` was called already.
+    #[error("the switchboard is shut down")]
+    ShutDown,
+    /// A bug: Rust panicked behind this call. The call had no effect.
+    #[error("internal error: {message}")]
+    Panic {
+        /// The panic message.
+        message: String,
+    },
+}
+
+impl From<switchboard_journal::Error> for SwitchboardError {
+    fn from(e: switchboard_journal::Error) -> Self {
+        SwitchboardError::Storage {
+            message: e.to_string(),
+        }
+    }
+}
+
+impl From<switchboard_runtime::RuntimeError> for SwitchboardError {
+    fn from(e: switchboard_runtime::RuntimeError) -> Self {
+        SwitchboardError::Storage {
+            message: e.to_string(),
+        }
+    }
+}
+
+impl From<std::io::Error> for SwitchboardError {
+    fn from(e: std::io::Error) -> Self {
+        SwitchboardError::Storage {
+            message: e.to_string(),
+        }
+    }
+}
+
+fn panic_message(payload: &(dyn Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_owned())
+}
+
+/// Runs `f`, turning a panic into [`SwitchboardError::Panic`] so it never crosses the FFI.
+pub(crate) fn guard<T>(
+    f: impl FnOnce() -> Result<T, SwitchboardError>,
+) -> Result<T, SwitchboardError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|payload| {
+        Err(SwitchboardError::Panic {
+            message: panic_message(payload.as_ref()),
+        })
+    })
+}
