@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test suite of the project: format check, clippy with -D warnings, and the Rust tests.
-# Works on a fresh machine with only the stock Rust toolchain; installs nothing else it does not
-# need, and is safe to run again.
+# Runs every test suite of the project: format check, clippy with -D warnings, the Rust tests
+# (the whole workspace, FFI crate included), the Python FFI suite and the Swift XCTest suite.
+# Works on a fresh machine with only the stock Rust toolchain and python3: it installs what else
+# it needs (pytest in a virtualenv under target/, a cached Swift chroot) and is safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,3 +16,6 @@ cargo clippy --workspace --all-targets -- -D warnings
 
 step "cargo test --workspace"
 cargo test --workspace
+
+step "Python FFI suite (pytest through the generated bindings)"
+bash scripts/test-python.sh

@@ -70,3 +70,19 @@ pub(crate) fn guard<T>(
         })
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_behind_a_call_comes_back_as_an_error() {
+        let got: Result<(), _> = guard(|| panic!("boom {}", 7));
+        match got {
+            Err(SwitchboardError::Panic { message }) => assert_eq!(message, "boom 7"),
+            other => panic!("expected a Panic error, got {other:?}"),
+        }
+        let ok = guard(|| Ok::<_, SwitchboardError>(5));
+        assert_eq!(ok.unwrap(), 5);
+    }
+}

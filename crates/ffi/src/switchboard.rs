@@ -170,8 +170,11 @@ impl Switchboard {
     pub fn wait_until_idle(&self, timeout_ms: u64) -> Result<bool, SwitchboardError> {
         guard(|| {
             let rt = self.running()?;
-            let wait = tokio::time::timeout(Duration::from_millis(timeout_ms), rt.settle());
-            Ok(self.tokio.block_on(wait).is_ok())
+            let limit = Duration::from_millis(timeout_ms);
+            let settled = self
+                .tokio
+                .block_on(async { tokio::time::timeout(limit, rt.settle()).await });
+            Ok(settled.is_ok())
         })
     }
 
