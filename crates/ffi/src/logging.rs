@@ -1,7 +1,7 @@
 //! Logging set-up: the unified log (os_log) on Apple targets, stderr elsewhere.
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::Targets;
 
 use crate::error::{guard, SwitchboardError};
 
@@ -10,7 +10,7 @@ use crate::error::{guard, SwitchboardError};
 #[uniffi::export]
 pub fn init_logging(level: String) -> Result<(), SwitchboardError> {
     guard(|| {
-        let filter = EnvFilter::try_new(&level).map_err(|e| SwitchboardError::InvalidConfig {
+        let filter: Targets = level.parse().map_err(|e| SwitchboardError::InvalidConfig {
             message: format!("log level '{level}': {e}"),
         })?;
         let registry = tracing_subscriber::registry().with(filter);
