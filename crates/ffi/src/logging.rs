@@ -1,7 +1,7 @@
 //! Logging set-up: the unified log (os_log) on Apple targets, stderr elsewhere.
+use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
-use tracing_subscriber::filter::Targets;
 
 use crate::error::{guard, SwitchboardError};
 
