@@ -5,9 +5,12 @@
 //! 2 bad usage or bad input, with one line on stderr.
 mod bench;
 mod demo;
+mod diagnose;
 mod error;
 mod logs;
 mod replay;
+mod report;
+mod sim;
 mod timeline;
 
 use std::path::PathBuf;
@@ -92,6 +95,15 @@ enum Command {
         #[arg(long)]
         journal: PathBuf,
     },
+    /// Run seeded, deterministic simulations of the real actors with injected faults, checking
+    /// the call rules after every step; a failing seed comes back as a replayable journal.
+    Sim(sim::SimArgs),
+    /// Look through a call-event log for what support engineers hunt for (a stranded call view,
+    /// a join that never completed, a leave with no answer...). Exit 1 when anything is found.
+    Diagnose(diagnose::DiagnoseArgs),
+    /// Write one self-contained HTML page showing a call-event log: lanes per actor, session
+    /// state bands, markers, a filterable event table and the state after any event.
+    Report(report::ReportArgs),
     /// Measure the journal: durable appends (group commit, flush per record, SQLite) and
     /// replay throughput.
     #[command(after_help = "Example:\n  switchboard bench --quick")]
@@ -114,6 +126,9 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Link { url, allow_hosts } => replay::link(&url, allow_hosts),
         Command::Export { log, out } => logs::export(&log, &out),
         Command::Import { file, journal } => logs::import(&file, &journal),
+        Command::Sim(args) => sim::run(args),
+        Command::Diagnose(args) => diagnose::run(args),
+        Command::Report(args) => report::run(args),
         Command::Bench { quick } => bench::run(quick).map_err(CliError::internal),
     }
 }
