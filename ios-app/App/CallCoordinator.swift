@@ -1,0 +1,96 @@
+// The Calls SDK's listener for the call view: SessionStatusListener and ButtonClickListener (plus
+// the media and participant listeners, for the UI's muted state and participant count). Every
+// callback goes to the core through the forwarder, stamped with the current attempt, and nothing
+// else happens here: no dismiss, no leaveSession(), no alert. The core decides.
+//
+// One of the two files that import CometChatCallsSDK (the other is CometChatCallsAdapter.swift).
+import CometChatCallsSDK
+import Foundation
+import SwitchboardCore
+import SwitchboardKit
+
+final class CallCoordinator: NSObject, SessionStatusListener, ButtonClickListener, MediaEventsListener,
+    ParticipantEventListener
+{
+    private let forwarder: SdkCallbackForwarder
+
+    init(forwarder: SdkCallbackForwarder) {
+        self.forwarder = forwarder
+    }
+
+    // MARK: - SessionStatusListener (all six)
+
+    func onSessionJoined() { forwarder.send(.sessionJoined) }
+    func onSessionLeft() { forwarder.send(.sessionLeft) }
+    func onSessionTimedOut() { forwarder.send(.sessionTimedOut) }
+    func onConnectionLost() { forwarder.send(.connectionLost) }
+    func onConnectionRestored() { forwarder.send(.connectionRestored) }
+    func onConnectionClosed() { forwarder.send(.connectionClosed) }
+
+    // MARK: - ButtonClickListener
+
+    /// The SDK's leave button. Reported only: the core answers with one leave_session (the SDK's
+    /// own default action also runs, as for every button).
+    func onLeaveSessionButtonClicked() { forwarder.send(.leaveButtonClicked) }
+
+    // The core has no input for these buttons (see docs/ios-integration.md): the SDK performs the
+    // action itself and its result arrives through MediaEventsListener below.
+    func onToggleAudioButtonClicked() {}
+    func onToggleVideoButtonClicked() {}
+    func onSwitchCameraButtonClicked() {}
+    func onRaiseHandButtonClicked() {}
+    func onShareInviteButtonClicked() {}
+    func onChangeLayoutButtonClicked() {}
+    func onParticipantListButtonClicked() {}
+    func onChatButtonClicked() {}
+    func onRecordingToggleButtonClicked() {}
+
+    // MARK: - MediaEventsListener (the local user)
+
+    func onAudioMuted() { forwarder.send(.localAudioMuted(muted: true)) }
+    func onAudioUnMuted() { forwarder.send(.localAudioMuted(muted: false)) }
+    func onVideoPaused() { forwarder.send(.localVideoPaused(paused: true)) }
+    func onVideoResumed() { forwarder.send(.localVideoPaused(paused: false)) }
+
+    func onAudioModeChanged(audioMode: CometChatCallsSDK.AudioMode) {
+        guard let mode = Self.coreAudioMode(audioMode) else { return }
+        forwarder.send(.audioModeChanged(mode: mode))
+    }
+
+    // No core input for these.
+    func onRecordingStarted() {}
+    func onRecordingStopped() {}
+    func onCameraFacingChanged(cameraFacing: CameraFacing) {}
+
+    // MARK: - ParticipantEventListener
+
+    /// The SDK's list includes the local participant, as the core's count does.
+    func onParticipantListChanged(participants: [Participant]) {
+        forwarder.send(.participantCountChanged(count: UInt32(clamping: participants.count)))
+    }
+
+    // No core input for these; the list change above carries the count.
+    func onParticipantJoined(participant: Participant) {}
+    func onParticipantLeft(participant: Participant) {}
+    func onParticipantAudioMuted(participant: Participant) {}
+    func onParticipantAudioUnmuted(participant: Participant) {}
+    func onParticipantVideoPaused(participant: Participant) {}
+    func onParticipantVideoResumed(participant: Participant) {}
+    func onParticipantHandRaised(participant: Participant) {}
+    func onParticipantHandLowered(participant: Participant) {}
+    func onParticipantStartedScreenShare(participant: Participant) {}
+    func onParticipantStoppedScreenShare(participant: Participant) {}
+    func onParticipantStartedRecording(participant: Participant) {}
+    func onParticipantStoppedRecording(participant: Participant) {}
+    func onDominantSpeakerChanged(participant: Participant) {}
+
+    private static func coreAudioMode(_ mode: CometChatCallsSDK.AudioMode) -> SwitchboardCore.AudioMode? {
+        switch mode {
+        case .speaker: return .speaker
+        case .earpiece: return .earpiece
+        case .bluetooth: return .bluetooth
+        case .headphones: return .headphones
+        @unknown default: return nil
+        }
+    }
+}

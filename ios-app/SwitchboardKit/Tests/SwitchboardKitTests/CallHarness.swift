@@ -1,0 +1,192 @@
+// The shell, wired as the app wires it, around the real Rust core: FakeCallsSDK and
+// FakeAudioSession as the ports, CallViewModel as the UI, a fresh data directory per test.
+import Foundation
+import SwitchboardKit
+import XCTest
+
+/// The host every test link uses (the core's allowed host in these tests).
+let testHost = "meet.switchboard.example"
+
+/// A meeting link for `sessionID`.
+func meetingLink(_ sessionID: String) -> String {
+    "https://\(testHost)/meet/\(sessionID)"
+}
+
+/// One app's worth of shell around a real core.
+@MainActor
+final class CallHarness {
+    let dataDirectory: URL
+    let sdk: FakeCallsSDK
+    let audio = FakeAudioSession()
+    let viewModel = CallViewModel()
+    let core: SwitchboardProxy
+    /// Every state the view model applied, in order.
+    private(set) var rendered: [UiState] = []
+
+    init(
+        script: [SdkEvent] = [.joinSucceeded, .sessionJoined],
+        joinTimeoutMs: UInt64 = 30_000,
+        leaveAckTimeoutMs: UInt64 = 10_000
+    ) throws {
+        dataDirectory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("switchboard-xctest-\(UUID().uuidString)", isDirectory: true)
+        sdk = FakeCallsSDK(script: script)
+        let config = CoreConfig.standard(
+            allowedHosts: [testHost],
+            settings: .standard(title: "XCTest call"),
+            joinTimeoutMs: joinTimeoutMs,
+            leaveAckTimeoutMs: leaveAckTimeoutMs
+        )
+        core = try SwitchboardShell.start(
+            dataDirectory: dataDirectory,
+            config: config,
+            sdk: sdk,
+            audio: audio,
+            viewModel: viewModel
+        )
+        viewModel.onRender = { [weak self] state in self?.rendered.append(state) }
+    }
+
+    /// Stops the core and deletes the data directory.
+    func finish() {
+        core.shutdown()
+        try? FileManager.default.removeItem(at: dataDirectory)
+    }
+
+    /// Waits until the core has handled every input so far (off the main thread, so the main
+    /// queue stays free), then until the view model has applied every state the core rendered.
+    func settle(file: StaticString = #filePath, line: UInt = #line) async {
+        let core = self.core
+        let idle = await Task.detached { core.waitUntilIdle(timeoutMs: 5_000) }.value
+        XCTAssertTrue(idle, "the core did not settle within 5 s", file: file, line: line)
+        await drainMainQueue()
+    }
+
+    /// Settles until `condition` holds, or fails after `timeout` seconds (for the core's timers).
+    func eventually(
+        _ what: String,
+        timeout: TimeInterval = 5,
+        file: StaticString = #filePath,
+        line: UInt = #line,
+        _ condition: () -> Bool
+    ) async {
+        let deadline = Date().addingTimeInterval(timeout)
+        while !condition() {
+            if Date() > deadline {
+                XCTFail("timed out waiting for: \(what)", file: file, line: line)
+                return
+            }
+            try? await Task.sleep(nanoseconds: 20_000_000)
+            await settle(file: file, line: line)
+        }
+    }
+
+    // MARK: - What the user and the system do
+
+    /// A meeting link arrives (Universal Link).
+    func open(_ sessionID: String) async {
+        core.openURL(meetingLink(sessionID))
+        await settle()
+    }
+
+    /// The call view's container appears on screen.
+    func appear() async {
+        viewModel.callViewAppeared()
+        await settle()
+    }
+
+    /// The call view's container leaves the screen.
+    func disappear() async {
+        viewModel.callViewDisappeared()
+        await settle()
+    }
+
+    /// Link, view, scripted join: the usual way into a call.
+    func joinCall(_ sessionID: String) async {
+        await open(sessionID)
+        await appear()
+    }
+
+    /// An SDK listener callback for the current attempt.
+    func fire(_ event: SdkEvent) async {
+        sdk.fire(event)
+        await settle()
+    }
+
+    /// One of the SDK's terminal callbacks.
+    func fireTerminal(_ terminal: FakeCallsSDK.Terminal) async {
+        sdk.fireTerminal(terminal)
+        await settle()
+    }
+
+    /// Whether the view model went through a state matching `predicate`.
+    func sawState(_ predicate: (UiState) -> Bool) -> Bool {
+        rendered.contains(where: predicate)
+    }
+
+    /// How many `.ended` or `.error` states were rendered.
+    var endings: Int {
+        rendered.filter { state in
+            switch state {
+            case .ended, .error: return true
+            default: return false
+            }
+        }.count
+    }
+}
+
+/// Runs `body` with a fresh harness and always cleans it up.
+@MainActor
+func withHarness(
+    script: [SdkEvent] = [.joinSucceeded, .sessionJoined],
+    joinTimeoutMs: UInt64 = 30_000,
+    leaveAckTimeoutMs: UInt64 = 10_000,
+    _ body: (CallHarness) async throws -> Void
+) async throws {
+    let harness = try CallHarness(
+        script: script,
+        joinTimeoutMs: joinTimeoutMs,
+        leaveAckTimeoutMs: leaveAckTimeoutMs
+    )
+    do {
+        try await body(harness)
+    } catch {
+        harness.finish()
+        throw error
+    }
+    harness.finish()
+}
+
+/// Returns once every block queued on the main queue before the call has run.
+@MainActor
+func drainMainQueue() async {
+    await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+        DispatchQueue.main.async { done.resume() }
+    }
+}
+
+extension UiState {
+    /// In the call (connected or reconnecting).
+    var isInCall: Bool {
+        if case .inCall = self { return true }
+        return false
+    }
+
+    /// In the call and reconnecting: the banner shows.
+    var isReconnecting: Bool {
+        if case let .inCall(_, reconnecting, _, _, _, _, _, _) = self { return reconnecting }
+        return false
+    }
+
+    /// The call ended with `reason`.
+    func ended(_ reason: EndReason) -> Bool {
+        if case let .ended(r, _, _) = self { return r == reason }
+        return false
+    }
+
+    /// An error alert.
+    var isError: Bool {
+        if case .error = self { return true }
+        return false
+    }
+}
