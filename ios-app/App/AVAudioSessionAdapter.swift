@@ -47,7 +47,7 @@ final class SystemAudioSessionProxy: AudioSessionProxyProtocol, @unchecked Senda
 }
 
 /// The core's audio port, plus the notifications that feed the core.
-final class AVAudioSessionAdapter: AudioSessionBridge, ReportsToCore {
+final class AVAudioSessionAdapter: AudioSessionBridge, ReportsToCore, @unchecked Sendable {
     private var observers: [NSObjectProtocol] = []
 
     init() {

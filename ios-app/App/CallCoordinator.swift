@@ -64,7 +64,7 @@ final class CallCoordinator: NSObject, SessionStatusListener, ButtonClickListene
 
     // MARK: - ParticipantEventListener
 
-    /// The SDK's list includes the local participant, as the core's count does.
+    /// The SDK's list is assumed to include the local participant, as the core's count does.
     func onParticipantListChanged(participants: [Participant]) {
         forwarder.send(.participantCountChanged(count: UInt32(clamping: participants.count)))
     }

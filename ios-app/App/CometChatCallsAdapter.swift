@@ -20,7 +20,7 @@ struct CometChatCredentials {
 
 /// The core's Calls SDK port, on CometChat. The core calls it on its own threads; the bridge hops to
 /// the main thread in order and calls the proxies below.
-final class CometChatCallsAdapter: CallsSdkBridge {
+final class CometChatCallsAdapter: CallsSdkBridge, @unchecked Sendable {
     @MainActor
     init(
         credentials: CometChatCredentials,
