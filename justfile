@@ -8,6 +8,22 @@ demo scenario="all":
 test:
     bash scripts/test.sh
 
+# The Python FFI suite alone.
+test-python:
+    bash scripts/test-python.sh
+
+# The Swift XCTest suite alone (sets up the Swift chroot on first run).
+test-swift:
+    bash scripts/test-swift.sh
+
+# Build the iOS XCFramework (macOS only).
+xcframework:
+    bash scripts/build-xcframework.sh
+
+# Build the shipped FFI library (LTO, stripped) and print its size.
+ffi-release:
+    cargo build --profile ffi-release -p switchboard-ffi && ls -l target/ffi-release/libswitchboard_ffi.*
+
 # Replay the demo's journal and check every command against today's machines.
 verify:
     cargo run --release -p switchboard-cli -- replay switchboard-demo --verify

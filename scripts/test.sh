@@ -19,3 +19,6 @@ cargo test --workspace
 
 step "Python FFI suite (pytest through the generated bindings)"
 bash scripts/test-python.sh
+
+step "Swift XCTest suite (SwitchboardKit against the real library, Swift 6.0.3 chroot)"
+bash scripts/test-swift.sh
