@@ -12,15 +12,41 @@ pub fn load(path: &Path) -> Result<Vec<Record>, CliError> {
     Ok(switchboard_journal::open_log(path)?)
 }
 
-/// `switchboard export LOG --out FILE`.
-pub fn export(log: &Path, out: &Path) -> Result<(), CliError> {
-    let records = load(log)?;
-    let file = File::create(out)
-        .map_err(|e| CliError::input(format!("cannot write {}: {e}", out.display())))?;
-    let mut w = BufWriter::new(file);
-    switchboard_journal::export_jsonl(records.iter().cloned().map(Ok), &mut w)?;
-    w.flush()?;
-    println!("exported {} records to {}", records.len(), out.display());
+/// What `export` writes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// JSON Lines: one record per line with its CRC (what `import` and `replay` read).
+    #[default]
+    Jsonl,
+    /// Apache Parquet: one row per record, for DuckDB, Spark or DataFusion.
+    Parquet,
+}
+
+/// `switchboard export LOG --out FILE [--redact] [--format jsonl|parquet]`.
+pub fn export(log: &Path, out: &Path, redact: bool, format: ExportFormat) -> Result<(), CliError> {
+    let mut records = load(log)?;
+    if redact {
+        let salt = switchboard_journal::redact::fresh_salt();
+        records = switchboard_journal::redact::redact(&records, &salt)?;
+    }
+    match format {
+        ExportFormat::Jsonl => {
+            let file = File::create(out)
+                .map_err(|e| CliError::input(format!("cannot write {}: {e}", out.display())))?;
+            let mut w = BufWriter::new(file);
+            switchboard_journal::export_jsonl(records.iter().cloned().map(Ok), &mut w)?;
+            w.flush()?;
+        }
+        ExportFormat::Parquet => {
+            crate::columnar::write(&records, out)?;
+        }
+    }
+    println!(
+        "exported {} records to {}{}",
+        records.len(),
+        out.display(),
+        if redact { " (redacted)" } else { "" }
+    );
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 //! Exit codes: 0 success; 1 a finding (a replay diverged, a check failed, a link was rejected);
 //! 2 bad usage or bad input, with one line on stderr.
 mod bench;
+mod columnar;
 mod demo;
 mod diagnose;
 mod error;
@@ -11,6 +12,7 @@ mod logs;
 mod replay;
 mod report;
 mod sim;
+mod state;
 mod timeline;
 
 use std::path::PathBuf;
@@ -50,7 +52,7 @@ enum Command {
     /// the input led to. With --verify, re-derive every command from the inputs with today's
     /// machines and report the first divergence.
     #[command(
-        after_help = "Examples:\n  switchboard replay switchboard-demo\n  switchboard replay call.jsonl --session abc_DEF-123 --json\n  switchboard replay switchboard-demo --verify"
+        after_help = "Examples:\n  switchboard replay switchboard-demo\n  switchboard replay call.jsonl --session abc_DEF-123 --json\n  switchboard replay switchboard-demo --verify\n  switchboard replay call.jsonl --at 100\n  switchboard replay call.jsonl --diff"
     )]
     Replay {
         /// A sled journal directory or an exported .jsonl file.
@@ -64,6 +66,12 @@ enum Command {
         /// Check that today's machines decide the recorded commands (exit 1 on divergence).
         #[arg(long)]
         verify: bool,
+        /// Print the state of every machine just after this seq.
+        #[arg(long, value_name = "SEQ", conflicts_with_all = ["verify", "diff"])]
+        at: Option<u64>,
+        /// Print what changed in the state of a machine at each input.
+        #[arg(long, conflicts_with = "verify")]
+        diff: bool,
     },
     /// Say what the router decides for a meeting link, as one JSON object. Exit 0 when
     /// accepted, 1 when rejected.
@@ -77,14 +85,24 @@ enum Command {
         #[arg(long = "allow-host")]
         allow_hosts: Vec<String>,
     },
-    /// Write a log as JSON Lines, one record per line, each with its CRC.
-    #[command(after_help = "Example:\n  switchboard export switchboard-demo --out call.jsonl")]
+    /// Write a log as JSON Lines (one record per line, each with its CRC) or as Apache Parquet
+    /// (one row per record); --redact replaces session ids, titles, links and SDK messages by
+    /// stable salted hashes first.
+    #[command(
+        after_help = "Examples:\n  switchboard export switchboard-demo --out call.jsonl\n  switchboard export call.jsonl --redact --out shared.jsonl\n  switchboard export call.jsonl --format parquet --out call.parquet"
+    )]
     Export {
         /// A sled journal directory or a .jsonl file.
         log: PathBuf,
-        /// The .jsonl file to write.
+        /// The file to write.
         #[arg(long)]
         out: PathBuf,
+        /// Replace personal and secret values by salted hashes (the log still replays).
+        #[arg(long)]
+        redact: bool,
+        /// The file format.
+        #[arg(long, value_enum, default_value_t = logs::ExportFormat::Jsonl)]
+        format: logs::ExportFormat,
     },
     /// Load a JSON Lines export into a new sled journal (every record's CRC is checked first).
     #[command(after_help = "Example:\n  switchboard import call.jsonl --journal ./restored")]
@@ -122,9 +140,25 @@ fn run(cli: Cli) -> Result<(), CliError> {
             session,
             json,
             verify,
-        } => replay::run(&log, session.as_deref(), json, verify),
+            at,
+            diff,
+        } => replay::run(
+            &log,
+            replay::Options {
+                session: session.as_deref(),
+                json,
+                verify,
+                at,
+                diff,
+            },
+        ),
         Command::Link { url, allow_hosts } => replay::link(&url, allow_hosts),
-        Command::Export { log, out } => logs::export(&log, &out),
+        Command::Export {
+            log,
+            out,
+            redact,
+            format,
+        } => logs::export(&log, &out, redact, format),
         Command::Import { file, journal } => logs::import(&file, &journal),
         Command::Sim(args) => sim::run(args),
         Command::Diagnose(args) => diagnose::run(args),

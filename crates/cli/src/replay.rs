@@ -37,13 +37,30 @@ fn span(records: &[Record], attempts: &[u64]) -> Option<(u64, u64)> {
     Some((first, last))
 }
 
-/// `switchboard replay LOG [--session ID] [--json] [--verify]`.
-pub fn run(log: &Path, session: Option<&str>, json: bool, verify: bool) -> Result<(), CliError> {
+/// What `switchboard replay` was asked for.
+pub struct Options<'a> {
+    /// Only the attempts of this session id.
+    pub session: Option<&'a str>,
+    /// JSON lines instead of a table.
+    pub json: bool,
+    /// Check the recorded commands.
+    pub verify: bool,
+    /// The state of every machine after this seq.
+    pub at: Option<u64>,
+    /// What changed at each input.
+    pub diff: bool,
+}
+
+/// `switchboard replay LOG [--session ID] [--json] [--verify | --at SEQ | --diff]`.
+pub fn run(log: &Path, opts: Options<'_>) -> Result<(), CliError> {
     let records = load(log)?;
-    if verify {
+    if opts.verify {
         return verify_log(&records);
     }
-    let window = match session {
+    if let Some(seq) = opts.at {
+        return crate::timeline::print_at(&records, seq, opts.json);
+    }
+    let window = match opts.session {
         None => None,
         Some(id) => {
             let attempts = attempts_of(&records, id);
@@ -59,9 +76,12 @@ pub fn run(log: &Path, session: Option<&str>, json: bool, verify: bool) -> Resul
         }
     };
     let keep = |r: &Record| window.is_none_or(|(a, b)| r.seq >= a && r.seq <= b);
+    if opts.diff {
+        return crate::timeline::print_diff(&records, keep, opts.json);
+    }
     let rows = rows(&records, keep);
     let mut out = std::io::stdout().lock();
-    if json {
+    if opts.json {
         for row in &rows {
             serde_json::to_writer(&mut out, row).map_err(CliError::input)?;
             writeln!(out)?;

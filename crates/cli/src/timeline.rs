@@ -6,6 +6,9 @@ use serde::Serialize;
 use switchboard_domain::{ActorName, Entry, Machines};
 use switchboard_journal::Record;
 
+use crate::error::CliError;
+use crate::state;
+
 /// One printed row.
 #[derive(Debug, Serialize)]
 pub struct Row<'a> {
@@ -92,4 +95,114 @@ pub fn print_table(out: &mut impl Write, rows: &[Row<'_>], origin_ms: u64) -> st
 /// True when the actor is a session of one of these attempts.
 pub fn is_session_of(actor: ActorName, attempts: &[u64]) -> bool {
     matches!(actor, ActorName::Session(a) if attempts.contains(&a))
+}
+
+/// A record's body as one readable line, arrow included: `<- input` or `-> command`.
+pub fn record_text(r: &Record) -> String {
+    match &r.body {
+        Entry::Input(i) => format!("<- {i}"),
+        Entry::Command(c) => format!("-> {c}"),
+    }
+}
+
+/// `replay --at SEQ`: the state of every machine just after record `seq`.
+pub fn print_at(records: &[Record], seq: u64, json: bool) -> Result<(), CliError> {
+    let Some(pos) = records.iter().position(|r| r.seq == seq) else {
+        let last = records
+            .last()
+            .map_or("empty".to_owned(), |r| r.seq.to_string());
+        return Err(CliError::input(format!(
+            "seq {seq} is not in the log (its seqs run 0..={last})"
+        )));
+    };
+    let machines = switchboard_journal::fold(&records[..=pos]).map_err(CliError::input)?;
+    let r = &records[pos];
+    let origin = records.first().map_or(0, |r| r.at_ms);
+    let mut out = std::io::stdout().lock();
+    if json {
+        let list: Vec<serde_json::Value> = state::actors(&machines)
+            .into_iter()
+            .map(|a| {
+                serde_json::json!({
+                    "actor": a.to_string(),
+                    "summary": machines.summary(a),
+                    "state": state::machine_json(&machines, a),
+                })
+            })
+            .collect();
+        let doc = serde_json::json!({
+            "seq": r.seq, "at_ms": r.at_ms, "actor": r.actor.to_string(),
+            "record": record_text(r), "machines": list,
+        });
+        serde_json::to_writer_pretty(&mut out, &doc).map_err(CliError::input)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "state after seq {} (+{}, {} {})\n",
+        r.seq,
+        seconds(r.at_ms.saturating_sub(origin)),
+        r.actor,
+        record_text(r)
+    )?;
+    for a in state::actors(&machines) {
+        writeln!(out, "{:<10}  {}", a.to_string(), machines.summary(a))?;
+        writeln!(out, "{:<10}  {}", "", state::machine_json(&machines, a))?;
+    }
+    Ok(())
+}
+
+/// `replay --diff`: for every input `keep` selects, the fields of its machine that changed.
+pub fn print_diff(
+    records: &[Record],
+    keep: impl Fn(&Record) -> bool,
+    json: bool,
+) -> Result<(), CliError> {
+    let origin = records.first().map_or(0, |r| r.at_ms);
+    let mut machines = Machines::default();
+    let mut out = std::io::stdout().lock();
+    let (mut inputs, mut changed) = (0, 0);
+    for r in records {
+        let Entry::Input(input) = &r.body else {
+            continue;
+        };
+        let before = state::machine_json(&machines, r.actor);
+        machines
+            .step(r.actor, input, r.at_ms)
+            .map_err(|e| CliError::input(format!("seq {}: {e}", r.seq)))?;
+        if !keep(r) {
+            continue;
+        }
+        inputs += 1;
+        let changes = state::diff(&before, &state::machine_json(&machines, r.actor));
+        if changes.is_empty() {
+            continue;
+        }
+        changed += 1;
+        if json {
+            let doc = serde_json::json!({
+                "seq": r.seq, "at_ms": r.at_ms, "actor": r.actor.to_string(),
+                "input": input.to_string(), "changes": changes,
+            });
+            serde_json::to_writer(&mut out, &doc).map_err(CliError::input)?;
+            writeln!(out)?;
+            continue;
+        }
+        let time = format!("+{}", seconds(r.at_ms.saturating_sub(origin)));
+        writeln!(
+            out,
+            "{:>5}  {:>9}  {:<10}  <- {input}",
+            r.seq,
+            time,
+            r.actor.to_string()
+        )?;
+        for c in &changes {
+            writeln!(out, "{:>31}{}", "", state::change_text(c))?;
+        }
+    }
+    if !json {
+        writeln!(out, "{changed} of {inputs} inputs changed a state")?;
+    }
+    Ok(())
 }

@@ -1,0 +1,159 @@
+//! Rules about time and the log itself: silences that show the app was not running, and a log
+//! whose tail is damaged.
+use std::collections::BTreeMap;
+
+use switchboard_domain::{
+    ActorName, AppState, AudioInput, Command, Entry, Input, SessionInput, TimerId,
+};
+use switchboard_journal::Record;
+
+use super::{secs, Finding, Log};
+
+/// A timer that fired this much after its deadline was not running on time.
+const TIMER_LATE_MS: u64 = 1_000;
+
+/// Timers armed and not yet fired or cancelled, with their deadlines.
+#[derive(Default)]
+struct Timers {
+    armed: BTreeMap<TimerId, u64>,
+}
+
+impl Timers {
+    fn note(&mut self, r: &Record) {
+        match (&r.actor, &r.body) {
+            (_, Entry::Command(Command::StartTimer { id, after_ms })) => {
+                self.armed.insert(*id, r.at_ms + after_ms);
+            }
+            (_, Entry::Command(Command::CancelTimer { id })) => {
+                self.armed.remove(id);
+            }
+            (
+                ActorName::Session(a),
+                Entry::Input(Input::Session(SessionInput::TimerFired(kind))),
+            ) => {
+                self.armed.remove(&TimerId {
+                    kind: *kind,
+                    attempt: *a,
+                });
+            }
+            _ => {}
+        }
+    }
+
+    /// The timer that should have fired before `until`, if any.
+    fn overdue(&self, until: u64) -> Option<(TimerId, u64)> {
+        self.armed
+            .iter()
+            .map(|(id, due)| (*id, *due))
+            .find(|(_, due)| due + TIMER_LATE_MS < until)
+    }
+}
+
+/// Rule `time-gap`: a silence of at least `gap_ms` during which the app cannot have been
+/// running (a timer that was due did not fire, or the app was in the background during a call),
+/// and a clock that went backwards.
+pub fn time_gaps(log: &Log) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let mut timers = Timers::default();
+    let mut background = false;
+    let mut call_live = false;
+    log.fold_each(|i, r, m| {
+        if i > 0 {
+            let prev = &log.records[i - 1];
+            if r.at_ms < prev.at_ms {
+                out.push(backwards(log, i));
+            } else if r.at_ms - prev.at_ms >= log.limits.gap_ms {
+                let timer = timers.overdue(r.at_ms);
+                if timer.is_some() || (background && call_live) {
+                    out.push(gap(log, i, timer));
+                }
+            }
+        }
+        timers.note(r);
+        if let Entry::Input(Input::Audio(AudioInput::App(state))) = &r.body {
+            background = *state == AppState::Background;
+        }
+        call_live = m.router.live_attempt().is_some();
+    });
+    out
+}
+
+fn gap(log: &Log, i: usize, timer: Option<(TimerId, u64)>) -> Finding {
+    let (prev, next) = (&log.records[i - 1], &log.records[i]);
+    let silent = next.at_ms - prev.at_ms;
+    let mut f = log.finding("time-gap", i - 1, i);
+    f.title = format!(
+        "nothing was recorded for {}: the app was suspended",
+        secs(silent)
+    );
+    let evidence = match timer {
+        Some((id, due)) => {
+            f.attempt = Some(id.attempt);
+            format!(
+                "the {:?} timer of attempt {} was due {} into the silence and did not fire on \
+                 time, so the process was not running",
+                id.kind,
+                id.attempt,
+                secs(due.saturating_sub(prev.at_ms))
+            )
+        }
+        None => "the app had gone to the background during a live call".to_owned(),
+    };
+    f.explanation = format!(
+        "Between seq {} and seq {} no record was written for {}; {evidence}. Callbacks and \
+         timers of that time were lost or arrived all at once afterwards.",
+        prev.seq,
+        next.seq,
+        secs(silent)
+    );
+    f.fix = "Check the app's background modes (audio, voip) and that the audio session stays \
+             active during calls; iOS suspends apps without them as soon as they leave the \
+             screen."
+        .to_owned();
+    f
+}
+
+fn backwards(log: &Log, i: usize) -> Finding {
+    let (prev, next) = (&log.records[i - 1], &log.records[i]);
+    let mut f = log.finding("time-gap", i - 1, i);
+    f.title = format!(
+        "the clock went backwards by {}",
+        secs(prev.at_ms - next.at_ms)
+    );
+    f.explanation = format!(
+        "seq {} is stamped {} earlier than seq {} before it. Durations in this log around it \
+         are wrong, and timers may have fired early or late.",
+        next.seq,
+        secs(prev.at_ms - next.at_ms),
+        prev.seq
+    );
+    f.fix = "Stamp records with a monotonic clock in the shell's Clock port (not the wall \
+             clock, which the user or the network can set back)."
+        .to_owned();
+    f
+}
+
+/// Rule `corrupt-tail`: the log could be read only up to a damaged record.
+pub fn corrupt_tail(records: &[Record], e: &switchboard_journal::Error) -> Finding {
+    let last = records.last();
+    let seq = last.map_or(0, |r| r.seq + 1);
+    let at = last.map_or(0, |r| r.at_ms);
+    Finding {
+        rule: "corrupt-tail",
+        title: format!("the log is damaged after seq {}", seq.saturating_sub(1)),
+        seq_first: seq,
+        seq_last: seq,
+        at_ms_first: at,
+        at_ms_last: at,
+        attempt: None,
+        explanation: format!(
+            "Reading stopped at the first bad record: {e}. The {} records before it were \
+             diagnosed; whatever came after is lost to this report.",
+            records.len()
+        ),
+        fix: "Ask for the log again (an export made after the app restarted keeps the good \
+              records and sets the damaged tail aside); if damage repeats, check the device's \
+              storage and that the app is not killed in the middle of a write."
+            .to_owned(),
+    }
+}

@@ -1,0 +1,318 @@
+//! `switchboard diagnose`: for every rule, a log that triggers it and one that does not; the
+//! demo scenarios are clean; damaged and foreign input.
+mod support;
+
+use std::path::Path;
+
+use support::{diagnose, rules, Script};
+use switchboard_domain::command::{AudioCategory, AudioOptions, AudioSessionMode};
+use switchboard_domain::{
+    ActorName, AppState, AudioEvent, AudioPort, Command, Entry, Event, RouteChangeReason, SdkEvent,
+    TimerKind,
+};
+
+/// Writes the log and returns the rules it triggers.
+fn found(s: &Script, dir: &Path, name: &str) -> Vec<String> {
+    rules(&diagnose(&s.write(dir, name)).1)
+}
+
+/// Asserts `bad` triggers `rule` (and says where), and `good` triggers nothing at all.
+fn check(rule: &str, bad: &Script, good: &Script) {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = bad.write(tmp.path(), "bad.jsonl");
+    let (code, findings) = diagnose(&path);
+    assert_eq!(code, 1);
+    let f = findings
+        .iter()
+        .find(|f| f["rule"] == rule)
+        .unwrap_or_else(|| panic!("{rule} not found in {findings:#?}"));
+    for field in ["title", "explanation", "fix"] {
+        assert!(
+            f[field].as_str().is_some_and(|t| t.len() > 10),
+            "{field}: {f}"
+        );
+    }
+    assert!(f["seq_first"].as_u64().unwrap() <= f["seq_last"].as_u64().unwrap());
+    assert_eq!(found(good, tmp.path(), "good.jsonl"), Vec::<String>::new());
+}
+
+fn left(s: &mut Script, attempt: u64) -> &mut Script {
+    s.event(Event::Leave)
+        .wait(400)
+        .sdk(attempt, SdkEvent::SessionLeft)
+}
+
+/// A whole ordinary call.
+fn ordinary() -> Script {
+    let mut s = Script::new();
+    s.joined_call("standup_42", 1).wait(20_000);
+    left(&mut s, 1).close_view();
+    s
+}
+
+#[test]
+fn view_stranded() {
+    let mut bad = Script::new();
+    bad.joined_call("standup_42", 1).wait(5_000);
+    bad.sdk(1, SdkEvent::SessionLeft).wait(30_000);
+    // Any later record shows time went on with the view still up.
+    bad.event(Event::Audio(AudioEvent::RouteChanged {
+        reason: RouteChangeReason::OldDeviceUnavailable,
+        output: AudioPort::Speaker,
+    }));
+    check("view-stranded", &bad, &ordinary());
+
+    // Taken down, but 12 s late.
+    let mut late = Script::new();
+    late.joined_call("standup_42", 1);
+    late.sdk(1, SdkEvent::ConnectionClosed)
+        .wait(12_000)
+        .close_view();
+    let tmp = tempfile::tempdir().unwrap();
+    let (_, findings) = diagnose(&late.write(tmp.path(), "late.jsonl"));
+    assert_eq!(rules(&findings), ["view-stranded"]);
+    assert!(
+        findings[0]["title"].as_str().unwrap().contains("12."),
+        "{findings:?}"
+    );
+}
+
+#[test]
+fn join_twice() {
+    let mut bad = Script::new();
+    bad.joined_call("standup_42", 1);
+    let join = bad
+        .records()
+        .into_iter()
+        .find(|r| matches!(r.body, Entry::Command(Command::JoinSession { .. })))
+        .unwrap();
+    bad.raw(join.actor, join.body);
+    left(&mut bad, 1).close_view();
+
+    // The same session joined again by a retry after the first attempt ended: fine.
+    let mut good = Script::new();
+    good.joined_call("standup_42", 1);
+    good.sdk(1, SdkEvent::ConnectionClosed).close_view();
+    good.event(Event::Retry)
+        .event(Event::ViewAppeared)
+        .wait(500);
+    good.sdk(2, SdkEvent::SessionJoined);
+    left(&mut good, 2).close_view();
+    check("join-twice", &bad, &good);
+}
+
+#[test]
+fn join_timeout() {
+    let mut bad = Script::new();
+    bad.event(Event::OpenLink {
+        url: "https://meet.switchboard.example/meet/standup_42".into(),
+    })
+    .event(Event::ViewAppeared)
+    .wait(30_000)
+    .timer(1, TimerKind::JoinTimeout)
+    .close_view();
+
+    let mut good = Script::new();
+    good.event(Event::OpenLink {
+        url: "https://meet.switchboard.example/meet/standup_42".into(),
+    })
+    .event(Event::ViewAppeared)
+    .wait(29_000)
+    .sdk(1, SdkEvent::SessionJoined);
+    left(&mut good, 1).close_view();
+    check("join-timeout", &bad, &good);
+}
+
+#[test]
+fn sdk_before_listeners() {
+    let mut bad = Script::new();
+    bad.event(Event::OpenLink {
+        url: "https://meet.switchboard.example/meet/standup_42".into(),
+    })
+    .sdk(1, SdkEvent::SessionJoined)
+    .event(Event::ViewAppeared)
+    .sdk(1, SdkEvent::JoinSucceeded);
+    left(&mut bad, 1).close_view();
+    check("sdk-before-listeners", &bad, &ordinary());
+}
+
+#[test]
+fn reconnect_stuck() {
+    let mut bad = Script::new();
+    bad.joined_call("field-ops", 1).wait(10_000);
+    bad.sdk(1, SdkEvent::ConnectionLost).wait(90_000);
+    bad.sdk(1, SdkEvent::ConnectionClosed).close_view();
+
+    let mut good = Script::new();
+    good.joined_call("field-ops", 1).wait(10_000);
+    good.sdk(1, SdkEvent::ConnectionLost).wait(20_000);
+    good.sdk(1, SdkEvent::ConnectionRestored).wait(90_000);
+    left(&mut good, 1).close_view();
+    check("reconnect-stuck", &bad, &good);
+}
+
+#[test]
+fn audio_no_mic() {
+    let mut bad = ordinary();
+    bad.raw(
+        ActorName::Audio,
+        Entry::Command(Command::ConfigureAudio {
+            category: AudioCategory::Playback,
+            mode: AudioSessionMode::VoiceChat,
+            options: AudioOptions {
+                allow_bluetooth: true,
+                default_to_speaker: false,
+            },
+        }),
+    );
+    check("audio-no-mic", &bad, &ordinary());
+}
+
+#[test]
+fn leave_unanswered() {
+    let mut bad = Script::new();
+    bad.joined_call("standup_42", 1).wait(5_000);
+    bad.event(Event::Leave)
+        .wait(10_000)
+        .timer(1, TimerKind::LeaveAck)
+        .close_view();
+    check("leave-unanswered", &bad, &ordinary());
+}
+
+#[test]
+fn time_gap() {
+    // In the background during a call, then two minutes of nothing.
+    let mut bad = Script::new();
+    bad.joined_call("standup_42", 1);
+    bad.event(Event::App(AppState::Background)).wait(120_000);
+    bad.event(Event::App(AppState::Foreground));
+    left(&mut bad, 1).close_view();
+
+    // Two quiet minutes in the foreground in a call (nothing was due): fine.
+    let mut good = Script::new();
+    good.joined_call("standup_42", 1).wait(120_000);
+    left(&mut good, 1).close_view();
+    check("time-gap", &bad, &good);
+
+    // A join timer that was due and did not fire: the process was not running.
+    let mut frozen = Script::new();
+    frozen
+        .event(Event::OpenLink {
+            url: "https://meet.switchboard.example/meet/standup_42".into(),
+        })
+        .event(Event::ViewAppeared)
+        .wait(100_000)
+        .timer(1, TimerKind::JoinTimeout)
+        .close_view();
+    let tmp = tempfile::tempdir().unwrap();
+    let got = found(&frozen, tmp.path(), "frozen.jsonl");
+    assert!(got.contains(&"time-gap".to_owned()), "{got:?}");
+}
+
+#[test]
+fn after_ended() {
+    let mut bad = Script::new();
+    bad.joined_call("standup_42", 1).wait(5_000);
+    bad.sdk(1, SdkEvent::SessionLeft).close_view();
+    bad.wait(2_000)
+        .sdk(1, SdkEvent::ParticipantCountChanged { count: 3 });
+
+    // Late terminal callbacks after the first one are expected (rule 1): fine.
+    let mut good = Script::new();
+    good.joined_call("standup_42", 1).wait(5_000);
+    good.sdk(1, SdkEvent::SessionTimedOut)
+        .wait(200)
+        .sdk(1, SdkEvent::ConnectionClosed)
+        .close_view();
+    check("after-ended", &bad, &good);
+
+    // The user pressing mute on a call that is over: they still see a call screen.
+    let mut user = Script::new();
+    user.joined_call("standup_42", 1);
+    user.sdk(1, SdkEvent::ConnectionClosed).wait(500);
+    user.event(Event::ToggleMic);
+    let tmp = tempfile::tempdir().unwrap();
+    let got = found(&user, tmp.path(), "user.jsonl");
+    assert!(got.contains(&"after-ended".to_owned()), "{got:?}");
+}
+
+#[test]
+fn corrupt_tail_reports_the_good_prefix_too() {
+    let tmp = tempfile::tempdir().unwrap();
+    let good = ordinary().write(tmp.path(), "good.jsonl");
+    assert_eq!(diagnose(&good), (0, vec![]));
+    let full = std::fs::read_to_string(&good).unwrap();
+    let cut = tmp.path().join("cut.jsonl");
+    std::fs::write(&cut, &full[..full.len() - 40]).unwrap();
+    let (code, findings) = diagnose(&cut);
+    assert_eq!(
+        (code, rules(&findings)),
+        (1, vec!["corrupt-tail".to_owned()])
+    );
+    assert!(findings[0]["explanation"]
+        .as_str()
+        .unwrap()
+        .contains("truncated"));
+
+    // A stranded view in the good part is still found.
+    let mut s = Script::new();
+    s.joined_call("standup_42", 1);
+    s.sdk(1, SdkEvent::SessionLeft).wait(30_000);
+    s.event(Event::App(AppState::Foreground));
+    s.event(Event::App(AppState::Background));
+    let path = s.write(tmp.path(), "stranded.jsonl");
+    let full = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, &full[..full.len() - 20]).unwrap();
+    let got = rules(&diagnose(&path).1);
+    assert!(got.contains(&"view-stranded".to_owned()), "{got:?}");
+    assert!(got.contains(&"corrupt-tail".to_owned()), "{got:?}");
+}
+
+#[test]
+fn every_demo_scenario_is_clean() {
+    let tmp = tempfile::tempdir().unwrap();
+    for scenario in support::SCENARIOS {
+        let dir = tmp.path().join(scenario);
+        support::demo(&dir, scenario);
+        let (code, findings) = diagnose(&dir);
+        assert_eq!(code, 0, "{scenario}: {findings:#?}");
+    }
+    let all = tmp.path().join("all");
+    support::demo(&all, "all");
+    assert_eq!(diagnose(&all).0, 0);
+}
+
+#[test]
+fn text_output_names_rule_range_explanation_and_fix() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = Script::new();
+    s.joined_call("standup_42", 1);
+    s.sdk(1, SdkEvent::SessionLeft).wait(30_000);
+    s.event(Event::ToggleMic);
+    let path = s.write(tmp.path(), "stranded.jsonl");
+    let out = support::switchboard(&["diagnose", path.to_str().unwrap()]);
+    let (stdout, _) = support::text(&out);
+    assert_eq!(out.status.code(), Some(1));
+    for want in ["[view-stranded]", "where: seq ", "what:  ", "fix:   "] {
+        assert!(stdout.contains(want), "{want} in {stdout}");
+    }
+}
+
+#[test]
+fn unreadable_input_exits_2_with_one_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let missing = tmp.path().join("missing.jsonl");
+    support::assert_bad_input(&support::switchboard(&[
+        "diagnose",
+        missing.to_str().unwrap(),
+    ]));
+    let junk = tmp.path().join("junk.jsonl");
+    std::fs::write(&junk, "hello\n").unwrap();
+    support::assert_bad_input(&support::switchboard(&["diagnose", junk.to_str().unwrap()]));
+    let empty = tmp.path().join("empty-dir");
+    std::fs::create_dir(&empty).unwrap();
+    support::assert_bad_input(&support::switchboard(&[
+        "diagnose",
+        empty.to_str().unwrap(),
+    ]));
+}
