@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The browser test of `switchboard report`: installs Debian's chromium when it is missing
+# (idempotent), builds the CLI, and runs the Rust test that renders the report of every demo
+# scenario in headless Chromium, checks the DOM for the lanes, bands and markers a person would
+# see, and saves a screenshot of each under target/report-screenshots/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "installing chromium (Debian package)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
+fi
+
+export SWITCHBOARD_CHROMIUM="$(command -v chromium)"
+export SWITCHBOARD_SCREENSHOTS="$PWD/target/report-screenshots"
+exec cargo test -p switchboard-cli --test report_browser -- --include-ignored --nocapture "$@"
