@@ -74,12 +74,17 @@ impl Default for Script {
 impl Script {
     /// A core booted with the default configuration at t = 1 000 000 ms.
     pub fn new() -> Self {
+        Self::with_config(CoreConfig::default())
+    }
+
+    /// A core booted with `config` at t = 1 000 000 ms.
+    pub fn with_config(config: CoreConfig) -> Self {
         let mut s = Script {
             core: Core::default(),
             at_ms: 1_000_000,
             records: Vec::new(),
         };
-        s.event(Event::Boot(CoreConfig::default()));
+        s.event(Event::Boot(config));
         s
     }
 
