@@ -1,8 +1,11 @@
 """Fleet-scale export: DuckDB reads `switchboard export --format parquet` files, and its answers
 equal the same counts worked out from the JSON Lines exports of the same logs.
 
-Run (after `cargo build -p switchboard-cli`, with duckdb and pytest in target/py-venv):
-    SWITCHBOARD_BIN=target/debug/switchboard target/py-venv/bin/pytest -q crates/cli/python-tests
+Run from the repository root (installs pytest and duckdb into target/py-venv when missing):
+    cargo build -p switchboard-cli
+    test -x target/py-venv/bin/pytest || { python3 -m venv target/py-venv; target/py-venv/bin/pip install -q pytest; }
+    target/py-venv/bin/python -c 'import duckdb' 2>/dev/null || target/py-venv/bin/pip install -q duckdb
+    SWITCHBOARD_BIN=$PWD/target/debug/switchboard target/py-venv/bin/pytest -q -p no:cacheprovider crates/cli/python-tests
 """
 import collections
 import json

@@ -49,7 +49,10 @@ fn diff_into(path: &str, before: &Value, after: &Value, out: &mut Vec<Change>) {
     if before == after {
         return;
     }
-    if let (Value::Object(a), Value::Object(b)) = (before, after) {
+    // Two one-key objects with different keys are two variants of an enum: one change.
+    let variant_change = matches!((before, after), (Value::Object(a), Value::Object(b))
+        if a.len() == 1 && b.len() == 1 && a.keys().ne(b.keys()));
+    if let (Value::Object(a), Value::Object(b), false) = (before, after, variant_change) {
         let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
         keys.sort();
         keys.dedup();
@@ -119,5 +122,11 @@ mod tests {
             ]
         );
         assert!(diff(&a, &a).is_empty());
+        let v = diff(
+            &json!({"r": {"in_call": {"x": 1}}}),
+            &json!({"r": {"ended": {"y": 2}}}),
+        );
+        assert_eq!(v.len(), 1);
+        assert_eq!(v[0].path, "r");
     }
 }

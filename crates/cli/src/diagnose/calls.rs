@@ -453,10 +453,15 @@ fn user_after_ended(log: &Log, per: &mut BTreeMap<AttemptId, After>) {
         let Some(ended) = log.ended.get(&c.attempt).copied() else {
             return;
         };
+        let tap = match input {
+            SessionInput::Leave => "the user's leave tap",
+            SessionInput::ToggleMic => "the user's mute tap",
+            _ => "the user's camera tap",
+        };
         if seen.insert(i) {
             let a = per.entry(c.attempt).or_default();
             a.ended = ended;
-            a.hits.push((i, format!("user {input}")));
+            a.hits.push((i, tap.to_owned()));
         }
     });
     for a in per.values_mut() {
