@@ -405,7 +405,7 @@ impl Builder {
                 .and_then(|n| n.parse::<u64>().ok())
             {
                 if let Some(c) = self.calls.get_mut(&a) {
-                    c.reconnecting_ms += b.to - b.from;
+                    c.reconnecting_ms += b.to.saturating_sub(b.from);
                 }
             }
         }

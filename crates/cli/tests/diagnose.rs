@@ -316,3 +316,43 @@ fn unreadable_input_exits_2_with_one_line() {
         empty.to_str().unwrap(),
     ]));
 }
+
+#[test]
+fn hostile_times_never_panic_diagnose_report_or_replay() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut records = ordinary().records();
+    let n = records.len();
+    for (i, r) in records.iter_mut().enumerate() {
+        r.at_ms = match i % 5 {
+            0 => u64::MAX - i as u64,
+            1 => 0,
+            2 => r.at_ms,
+            3 => u64::MAX / 2,
+            _ => (n - i) as u64,
+        };
+    }
+    let path = tmp.path().join("hostile.jsonl");
+    let file = std::fs::File::create(&path).unwrap();
+    switchboard_journal::export_jsonl(records.into_iter().map(Ok), file).unwrap();
+    let p = path.to_str().unwrap();
+    let html = tmp.path().join("h.html");
+    for args in [
+        vec!["diagnose", p],
+        vec!["diagnose", p, "--json"],
+        vec!["report", p, "--out", html.to_str().unwrap()],
+        vec!["replay", p, "--diff"],
+        vec!["replay", p, "--at", "7"],
+        vec!["replay", p],
+    ] {
+        let out = support::switchboard(&args);
+        let (_, err) = support::text(&out);
+        assert!(matches!(out.status.code(), Some(0 | 1)), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+    let rules = found_rules(&path);
+    assert!(rules.contains(&"time-gap".to_owned()), "{rules:?}");
+}
+
+fn found_rules(path: &Path) -> Vec<String> {
+    rules(&diagnose(path).1)
+}

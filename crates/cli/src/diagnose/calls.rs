@@ -106,7 +106,7 @@ pub fn join_timeout(log: &Log) -> Vec<Finding> {
         let Some(timeout) = log.timeouts.get(attempt).map(|t| t.join_ms) else {
             continue;
         };
-        let deadline = r.at_ms + timeout;
+        let deadline = r.at_ms.saturating_add(timeout);
         let (last, how) = match join_resolution(log, i, *attempt) {
             Some((e, true)) => (e, "the core's join timeout fired and ended the call"),
             Some((c, false)) if log.records[c].at_ms > deadline => (
@@ -346,7 +346,7 @@ pub fn leave_unanswered(log: &Log) -> Vec<Finding> {
             .sdk
             .iter()
             .find(|h| h.attempt == *attempt && h.index > i && h.event.is_terminal());
-        let deadline = r.at_ms + limit;
+        let deadline = r.at_ms.saturating_add(limit);
         let last = match answer {
             Some(h) if log.records[h.index].at_ms <= deadline => continue,
             Some(h) => h.index,

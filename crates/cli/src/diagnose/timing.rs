@@ -22,7 +22,7 @@ impl Timers {
     fn note(&mut self, r: &Record) {
         match (&r.actor, &r.body) {
             (_, Entry::Command(Command::StartTimer { id, after_ms })) => {
-                self.armed.insert(*id, r.at_ms + after_ms);
+                self.armed.insert(*id, r.at_ms.saturating_add(*after_ms));
             }
             (_, Entry::Command(Command::CancelTimer { id })) => {
                 self.armed.remove(id);
@@ -45,7 +45,7 @@ impl Timers {
         self.armed
             .iter()
             .map(|(id, due)| (*id, *due))
-            .find(|(_, due)| due + TIMER_LATE_MS < until)
+            .find(|(_, due)| due.saturating_add(TIMER_LATE_MS) < until)
     }
 }
 

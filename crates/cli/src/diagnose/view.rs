@@ -29,7 +29,7 @@ pub fn stranded_view(log: &Log) -> Vec<Finding> {
                 } else if state.shows_call_view() {
                     // A new call took the screen: the old view was up until now.
                     if let Some(o) = open.take() {
-                        if at - log.records[o.index].at_ms > grace {
+                        if at.saturating_sub(log.records[o.index].at_ms) > grace {
                             out.push(reused(log, &o, i));
                         }
                     }
