@@ -15,4 +15,5 @@ fi
 
 export SWITCHBOARD_CHROMIUM="$(command -v chromium)"
 export SWITCHBOARD_SCREENSHOTS="$PWD/target/report-screenshots"
-exec cargo test -p switchboard-cli --test report_browser -- --include-ignored --nocapture "$@"
+# --workspace keeps features unified with the rest of the test run (no rebuild of the crates).
+exec cargo test --workspace --test report_browser -- --include-ignored --nocapture "$@"

@@ -17,7 +17,10 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "cargo test --workspace"
 cargo test --workspace
 
-step "Python FFI suite (pytest through the generated bindings)"
+step "Browser test of switchboard report (headless Chromium; installs chromium if missing)"
+bash scripts/test-browser.sh
+
+step "Python suites (FFI through the generated bindings; DuckDB over the Parquet export)"
 bash scripts/test-python.sh
 
 step "Swift XCTest suite (SwitchboardKit against the real library, Swift 6.0.3 chroot)"
