@@ -72,6 +72,7 @@ pub fn run(quick: bool) -> Result<()> {
         rows.extend(append_rows(&plan, &records, batch)?);
     }
     rows.extend(replay_rows(&plan, &records[..plan.replay_records])?);
+    rows.extend(sim_rows(&plan));
     print_table(&rows);
     println!(
         "notes: 'durable' is sled's flush (pwrite + sync_file_range, fsync by its flusher every \
@@ -344,4 +345,58 @@ fn print_table(rows: &[Row]) {
     for row in rows {
         println!("{:<width$}  {:>22}", row.name, row.value);
     }
+}
+
+/// Seeds per run of the simulation rows.
+fn sim_seeds(plan: &Plan) -> u64 {
+    if plan.runs <= 3 {
+        300
+    } else {
+        1_500
+    }
+}
+
+/// One batch of simulations on this thread (each on its own paused current-thread runtime):
+/// simulated calls per second, simulations per second, simulated time over wall time.
+fn sim_run(seeds: u64, base: u64) -> (f64, f64, f64) {
+    let config = switchboard_sim::BatchConfig {
+        faults: switchboard_sim::FaultLevel::Light.into(),
+        base,
+        count: seeds,
+        shard: None,
+        jobs: 1,
+        run: switchboard_sim::RunConfig::default(),
+        check_determinism: false,
+    };
+    let outcome = switchboard_sim::run_batch(&config, &|_| {});
+    let wall = outcome.wall.as_secs_f64().max(1e-9);
+    (
+        outcome.attempts as f64 / wall,
+        outcome.runs_per_s(),
+        outcome.time_ratio(),
+    )
+}
+
+/// Simulation rows: the full actor runtime (router, sessions, audio, UI bridge, in-memory
+/// journal, invariants checked after every step) driven by `switchboard sim`'s fakes, one core.
+fn sim_rows(plan: &Plan) -> Vec<Row> {
+    let seeds = sim_seeds(plan);
+    let runs: Vec<(f64, f64, f64)> = (0..plan.runs as u64)
+        .map(|run| sim_run(seeds, run * seeds))
+        .collect();
+    let med = |f: fn(&(f64, f64, f64)) -> f64| median(runs.iter().map(f).collect());
+    vec![
+        Row {
+            name: format!("sim: full-actor simulated calls/s (1 core, same thread, {seeds} seeds, faults light)"),
+            value: format!("{:.0} calls/s", med(|r| r.0)),
+        },
+        Row {
+            name: "sim: simulations/s (1 core, same thread)".to_owned(),
+            value: format!("{:.0} runs/s", med(|r| r.1)),
+        },
+        Row {
+            name: "sim: simulated time / wall time (1 core)".to_owned(),
+            value: format!("{:.0}x", med(|r| r.2)),
+        },
+    ]
 }

@@ -11,11 +11,12 @@ use switchboard_domain::router::Router;
 use switchboard_domain::session::Session;
 use switchboard_domain::ui_bridge::UiBridge;
 use switchboard_domain::{
-    ActorName, AttemptId, AudioInput, Event, Input, RouterInput, SessionInput, Target, UiInput,
+    ActorName, AttemptId, AudioInput, Event, Input, RouterInput, SdkEvent, SessionInput, Target,
+    UiInput,
 };
 
 use crate::log::rebuild;
-use crate::shared::Shared;
+use crate::shared::{PlantedBug, Shared};
 
 /// Messages to the router actor.
 #[derive(Debug)]
@@ -160,6 +161,10 @@ impl Actor for RouterActor {
         state: &mut RouterState,
     ) -> Result<(), ActorProcessingErr> {
         match msg {
+            RouterMsg::Event(Event::Sdk {
+                event: SdkEvent::SessionTimedOut,
+                ..
+            }) if state.shared.planted() == Some(PlantedBug::IgnoreTimedOut) => {}
             RouterMsg::Event(event) => {
                 let (target, input) = event.route(|a| state.session_live(a));
                 match (target, input) {

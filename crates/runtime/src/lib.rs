@@ -32,6 +32,8 @@ pub use ports::{AudioSession, CallsSdk, Clock, ManualClock, Ports, SystemClock, 
 pub use recover::{recover, Recovered};
 
 use actors::{PlainActor, PlainState, RouterActor, RouterArgs};
+#[doc(hidden)]
+pub use shared::PlantedBug;
 use shared::Shared;
 
 /// Why a runtime could not start or stop cleanly.
@@ -207,10 +209,32 @@ impl Runtime {
             .send(Some(&self.router), RouterMsg::PanicSession(attempt));
     }
 
+    /// Simulator self-test hook: plants a known bug in this runtime (or removes it with `None`),
+    /// so the simulator's tests can show that they find it. Never used by an app.
+    #[doc(hidden)]
+    pub fn plant_bug(&self, bug: Option<PlantedBug>) {
+        *self
+            .shared
+            .planted
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = bug;
+    }
+
     /// Stops every actor and timer, then flushes and closes the journal. Events sent afterwards
     /// are dropped.
     pub async fn shutdown(&self) -> Result<(), RuntimeError> {
         self.settle().await;
+        self.stop().await
+    }
+
+    /// Simulator hook: stops at once, as a crash would. Messages still in the actors' mailboxes
+    /// are lost (nothing is settled first); the journal keeps what was appended and is closed.
+    #[doc(hidden)]
+    pub async fn crash(&self) -> Result<(), RuntimeError> {
+        self.stop().await
+    }
+
+    async fn stop(&self) -> Result<(), RuntimeError> {
         self.shared.cancel_all_timers();
         self.router.stop_children(None);
         self.router.stop(None);

@@ -28,6 +28,18 @@ pub struct Shared {
     pub(crate) ui: OnceLock<ActorRef<UiMsg>>,
     pub(crate) ui_state: Mutex<UiState>,
     pub(crate) failures: Mutex<Vec<String>>,
+    pub(crate) planted: Mutex<Option<PlantedBug>>,
+}
+
+/// A known bug the simulator's own tests plant in a running runtime to show that they catch it.
+/// Never set outside those tests (see [`crate::Runtime::plant_bug`]).
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlantedBug {
+    /// Every `LeaveSession` a session decides is recorded and performed twice (breaks rule 6).
+    DoubleLeave,
+    /// `onSessionTimedOut` is dropped by the router before it reaches the session (breaks rule 1).
+    IgnoreTimedOut,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -48,6 +60,7 @@ impl Shared {
             ui: OnceLock::new(),
             ui_state: Mutex::new(ui_state),
             failures: Mutex::new(Vec::new()),
+            planted: Mutex::new(None),
         }
     }
 
@@ -90,7 +103,10 @@ impl Shared {
     ) -> Vec<Command> {
         let at_ms = self.ports.clock.now_ms();
         let mut next = machine.clone();
-        let commands = next.step(&input, at_ms);
+        let mut commands = next.step(&input, at_ms);
+        if self.planted() == Some(PlantedBug::DoubleLeave) {
+            plant_double_leave(&mut commands);
+        }
         let mut batch = Vec::with_capacity(1 + commands.len());
         batch.push(input_record(at_ms, actor, wrap(input)));
         batch.extend(commands.iter().map(|c| NewRecord {
@@ -191,5 +207,20 @@ impl Shared {
 
     pub(crate) fn failures(&self) -> Vec<String> {
         lock(&self.failures).clone()
+    }
+
+    pub(crate) fn planted(&self) -> Option<PlantedBug> {
+        *lock(&self.planted)
+    }
+}
+
+/// The planted [`PlantedBug::DoubleLeave`]: each `LeaveSession` is followed by a copy of itself.
+fn plant_double_leave(commands: &mut Vec<Command>) {
+    if let Some(i) = commands
+        .iter()
+        .position(|c| matches!(c, Command::LeaveSession { .. }))
+    {
+        let copy = commands[i].clone();
+        commands.insert(i + 1, copy);
     }
 }

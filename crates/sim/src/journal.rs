@@ -1,0 +1,255 @@
+//! The simulator's journal: the real backend (a [`MemoryJournal`], or a [`SledJournal`] under
+//! `--journal-dir`) behind a thin wrapper that keeps a copy of every acknowledged record, so the
+//! invariants can be checked as records are written without decoding them again, and so "nothing
+//! acknowledged is lost" can be checked after a crash against what the backend really holds.
+//!
+//! Both backends are appended to in line on the simulation's one thread (the runtime's
+//! `JournalConfig::Shared`): no group-commit thread, so nothing waits on another thread while
+//! virtual time is paused.
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use switchboard_journal::{
+    Error, FlushPolicy, Journal, MemoryJournal, NewRecord, Record, Result, SledJournal,
+};
+
+/// Where a run keeps its journal.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum JournalMode {
+    /// In memory (the default; fastest).
+    Memory,
+    /// A sled journal in this directory (created; it must not hold a journal already).
+    Sled(PathBuf),
+}
+
+/// The backend of a run.
+#[derive(Clone)]
+enum Backend {
+    Memory(Arc<MemoryJournal>),
+    Sled(Arc<SledJournal>, PathBuf),
+}
+
+impl Backend {
+    fn journal(&self) -> Arc<dyn Journal> {
+        match self {
+            Backend::Memory(m) => m.clone(),
+            Backend::Sled(s, _) => s.clone(),
+        }
+    }
+}
+
+/// The journal a simulated runtime writes; see the module documentation.
+pub struct SimJournal {
+    backend: Backend,
+    inner: Arc<dyn Journal>,
+    /// Every acknowledged record, in seq order.
+    acknowledged: Mutex<Vec<Record>>,
+    /// Appends that failed (injected).
+    failed_appends: AtomicU64,
+    /// Injected failures still to come, for the sled backend (the memory backend injects its own).
+    sled_fail_next: AtomicU64,
+    /// A crash is armed: appends still allowed before the process "dies" (every later append
+    /// fails, as nothing after a crash reaches the disk). `u64::MAX` when none is armed.
+    appends_before_crash: AtomicU64,
+}
+
+/// Tries to open a sled directory this process just closed: sled lets go of its file lock from
+/// a background thread, shortly after `close` returns, so the first tries can find it still
+/// held. Bounded; real time, which the virtual clock does not see.
+fn sled_open_again<T>(mut open: impl FnMut() -> Result<T>) -> Result<T> {
+    const TRIES: u32 = 200;
+    for _ in 1..TRIES {
+        match open() {
+            Err(Error::Storage(e)) if e.to_string().contains("could not acquire lock") => {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            other => return other,
+        }
+    }
+    open()
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl SimJournal {
+    /// Opens a fresh journal.
+    pub fn open(mode: &JournalMode) -> Result<SimJournal> {
+        let backend = match mode {
+            JournalMode::Memory => Backend::Memory(Arc::new(MemoryJournal::new())),
+            JournalMode::Sled(dir) => {
+                let (journal, _) = SledJournal::open(dir, FlushPolicy::PerBatch)?;
+                if journal.next_seq() != 0 {
+                    return Err(Error::NotEmpty {
+                        next_seq: journal.next_seq(),
+                    });
+                }
+                Backend::Sled(Arc::new(journal), dir.clone())
+            }
+        };
+        Ok(SimJournal::with_backend(backend, Vec::new(), 0))
+    }
+
+    fn with_backend(backend: Backend, acknowledged: Vec<Record>, failed: u64) -> SimJournal {
+        SimJournal {
+            inner: backend.journal(),
+            backend,
+            acknowledged: Mutex::new(acknowledged),
+            failed_appends: AtomicU64::new(failed),
+            sled_fail_next: AtomicU64::new(0),
+            appends_before_crash: AtomicU64::new(u64::MAX),
+        }
+    }
+
+    /// After a crash: the same storage opened again (sled is reopened from its directory; the
+    /// memory journal loses what was not flushed). Carries the acknowledged copy over, and
+    /// returns how many records the crash lost.
+    pub fn reopen(&self) -> Result<(SimJournal, u64)> {
+        let (backend, lost) = match &self.backend {
+            Backend::Memory(m) => (Backend::Memory(m.clone()), m.lose_unflushed()),
+            Backend::Sled(_, dir) => {
+                let (journal, _) =
+                    sled_open_again(|| SledJournal::open(dir, FlushPolicy::PerBatch))?;
+                (Backend::Sled(Arc::new(journal), dir.clone()), 0)
+            }
+        };
+        let acknowledged = lock(&self.acknowledged).clone();
+        let failed = self.failed_appends();
+        Ok((
+            SimJournal::with_backend(backend, acknowledged, failed),
+            lost,
+        ))
+    }
+
+    /// Makes the next `n` appends fail, appending nothing.
+    pub fn fail_next_appends(&self, n: u64) {
+        match &self.backend {
+            Backend::Memory(m) => m.fail_next_appends(n),
+            Backend::Sled(..) => self.sled_fail_next.store(n, Ordering::SeqCst),
+        }
+    }
+
+    /// Arms a crash: after `appends` more appends, the process is dead and nothing more is
+    /// written (every append fails) until the journal is reopened.
+    pub fn crash_after_appends(&self, appends: u64) {
+        self.appends_before_crash.store(appends, Ordering::SeqCst);
+    }
+
+    /// Whether an armed crash has struck.
+    pub fn crashed(&self) -> bool {
+        self.appends_before_crash.load(Ordering::SeqCst) == 0
+    }
+
+    /// Counts an append against an armed crash; true when the process is already dead.
+    fn dead(&self) -> bool {
+        let left = self.appends_before_crash.load(Ordering::SeqCst);
+        if left == 0 {
+            return true;
+        }
+        if left != u64::MAX {
+            self.appends_before_crash.store(left - 1, Ordering::SeqCst);
+        }
+        false
+    }
+
+    /// Appends that failed so far.
+    pub fn failed_appends(&self) -> u64 {
+        self.failed_appends.load(Ordering::SeqCst)
+    }
+
+    /// How many records were acknowledged.
+    pub fn acknowledged_len(&self) -> u64 {
+        lock(&self.acknowledged).len() as u64
+    }
+
+    /// Runs `f` over the acknowledged records from `from` on.
+    pub fn with_acknowledged<R>(&self, from: u64, f: impl FnOnce(&[Record]) -> R) -> R {
+        let records = lock(&self.acknowledged);
+        let from = usize::try_from(from)
+            .unwrap_or(usize::MAX)
+            .min(records.len());
+        f(&records[from..])
+    }
+
+    /// Every record the backend holds, read back and decoded. A sled journal closed by the
+    /// runtime's shutdown is opened again (read only) to read it.
+    pub fn read_back(&self) -> Result<Vec<Record>> {
+        match &self.backend {
+            Backend::Sled(journal, dir) => match journal.scan(0).collect() {
+                Err(Error::Closed) => sled_open_again(|| SledJournal::open_existing(dir))?
+                    .scan(0)
+                    .collect(),
+                read => read,
+            },
+            Backend::Memory(m) => m.scan(0).collect(),
+        }
+    }
+
+    /// The sled directory, when the journal is on disk.
+    pub fn dir(&self) -> Option<&Path> {
+        match &self.backend {
+            Backend::Sled(_, dir) => Some(dir),
+            Backend::Memory(_) => None,
+        }
+    }
+
+    fn injected_sled_failure(&self) -> bool {
+        matches!(self.backend, Backend::Sled(..))
+            && self
+                .sled_fail_next
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                .is_ok()
+    }
+}
+
+impl Journal for SimJournal {
+    fn append(&self, batch: &[NewRecord]) -> Result<Range<u64>> {
+        if self.dead() {
+            self.failed_appends.fetch_add(1, Ordering::SeqCst);
+            return Err(Error::Write("the process crashed".to_owned()));
+        }
+        if self.injected_sled_failure() {
+            self.failed_appends.fetch_add(1, Ordering::SeqCst);
+            return Err(Error::Write("injected write failure".to_owned()));
+        }
+        match self.inner.append(batch) {
+            Ok(seqs) => {
+                let mut acknowledged = lock(&self.acknowledged);
+                assert_eq!(
+                    acknowledged.len() as u64,
+                    seqs.start,
+                    "the backend's seqs follow the acknowledged records"
+                );
+                acknowledged.extend(batch.iter().zip(seqs.clone()).map(|(r, s)| r.at_seq(s)));
+                Ok(seqs)
+            }
+            Err(e) => {
+                self.failed_appends.fetch_add(1, Ordering::SeqCst);
+                Err(e)
+            }
+        }
+    }
+
+    fn flush(&self) -> Result<()> {
+        self.inner.flush()
+    }
+
+    fn scan(&self, from_seq: u64) -> Box<dyn Iterator<Item = Result<Record>> + '_> {
+        self.inner.scan(from_seq)
+    }
+
+    fn next_seq(&self) -> u64 {
+        self.inner.next_seq()
+    }
+
+    fn flush_policy(&self) -> FlushPolicy {
+        self.inner.flush_policy()
+    }
+
+    fn close(&self) -> Result<()> {
+        self.inner.close()
+    }
+}

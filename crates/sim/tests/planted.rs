@@ -1,0 +1,81 @@
+//! The simulator finds a bug planted in the runtime: within 1000 seeds, minimized, written as a
+//! journal that, read back from disk and checked again, breaks the same invariant.
+use switchboard_sim::{
+    minimize, recheck, run, write_jsonl, FaultLevel, Invariant, PlantedBug, RunConfig, RunReport,
+    Scenario,
+};
+
+const SEEDS_MAX: u64 = 1000;
+
+fn planted(bug: PlantedBug) -> RunConfig {
+    RunConfig {
+        planted: Some(bug),
+        ..RunConfig::default()
+    }
+}
+
+/// The first failing seed and its run.
+fn find(bug: PlantedBug, level: FaultLevel) -> (u64, RunReport) {
+    let config = planted(bug);
+    for seed in 0..SEEDS_MAX {
+        let report = run(&Scenario::from_seed(seed, level), &config);
+        if report.failure.is_some() {
+            return (seed, report);
+        }
+    }
+    panic!("{bug:?} not found in {SEEDS_MAX} seeds");
+}
+
+#[test]
+fn a_double_leave_is_found_minimized_and_reproduced_from_disk() {
+    let bug = PlantedBug::DoubleLeave;
+    let (seed, report) = find(bug, FaultLevel::Light);
+    let failure = report.failure.clone().expect("failed");
+    assert_eq!(
+        failure.violation.invariant,
+        Invariant::OneLeave,
+        "{failure:?}"
+    );
+
+    let scenario = Scenario::from_seed(seed, FaultLevel::Light);
+    let min = minimize(&scenario, &planted(bug), Invariant::OneLeave, report, 200);
+    assert!(
+        min.scenario.trace.len() < scenario.trace.len(),
+        "minimized from {} to {} actions",
+        scenario.trace.len(),
+        min.scenario.trace.len()
+    );
+    let min_failure = min
+        .report
+        .failure
+        .as_ref()
+        .expect("the minimized run still fails");
+    assert_eq!(min_failure.violation.invariant, Invariant::OneLeave);
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(format!("seed-{seed}.jsonl"));
+    write_jsonl(&min.report, &path).unwrap();
+    let again = recheck(&path)
+        .unwrap()
+        .expect("the journal on disk breaks a rule");
+    assert_eq!(again.invariant, Invariant::OneLeave, "{again}");
+    assert_eq!(again.seq, min_failure.violation.seq, "at the same record");
+}
+
+#[test]
+fn an_ignored_idle_timeout_is_found_by_the_world_checks() {
+    let bug = PlantedBug::IgnoreTimedOut;
+    let (seed, report) = find(bug, FaultLevel::Heavy);
+    let failure = report.failure.expect("failed");
+    assert_eq!(
+        failure.violation.invariant,
+        Invariant::TerminalEnds,
+        "seed {seed}: {failure:?}"
+    );
+    // Without the bug, the seed passes.
+    let clean = run(
+        &Scenario::from_seed(seed, FaultLevel::Heavy),
+        &RunConfig::default(),
+    );
+    assert!(clean.failure.is_none(), "{:?}", clean.failure);
+}
