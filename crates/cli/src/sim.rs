@@ -159,53 +159,21 @@ fn print_summary(
     checked: bool,
 ) {
     let r = &result.report;
-    let core = &scenario.core;
     println!(
         "switchboard sim: seed {}, faults {}",
         r.seed, scenario.plan.level
     );
     println!("  fault plan     {}", scenario.plan.describe());
-    println!(
-        "  config         {}, {:?}, join timeout {}, leave ack {}, idle timeout {} s",
-        if core.mode == IntegrationMode::Additive {
-            "additive"
-        } else {
-            "standalone"
-        },
-        core.settings.session_type,
-        format_ms(core.join_timeout_ms),
-        format_ms(core.leave_ack_timeout_ms),
-        core.settings.idle_timeout_s
-    );
-    println!(
-        "  inputs         {} events sent to the core ({} trace actions)",
-        r.inputs, r.actions
-    );
-    let w = &r.world;
-    println!(
-        "  sdk callbacks  {} scheduled: {} dropped, {} duplicated, {} held back, {} reordered, {} after their session closed",
-        w.sdk_callbacks, w.dropped, w.duplicated, w.delayed, w.reordered, w.after_close
-    );
-    println!(
-        "  other faults   {} audio notifications, {} actor panic(s), {} crash(es), {} event(s) refused by the journal",
-        w.audio_events, r.faults.panics, r.faults.crashes, r.faults.journal_failures
-    );
-    let ends: Vec<String> = r
-        .log
-        .ended
-        .iter()
-        .map(|(k, v)| format!("{k} {v}"))
-        .collect();
-    println!(
-        "  attempts       {} started; ended: {}",
-        r.log.attempts,
-        or_none(&ends.join(", "))
-    );
+    print_config(scenario);
+    print_what_happened(r);
+    // With --check-determinism the wall time covers both runs.
+    let runs = if checked { 2.0 } else { 1.0 };
+    let wall_s = wall.as_secs_f64() / runs;
     println!(
         "  simulated      {} in {:.1} ms of wall time ({:.0}x)",
         format_ms(r.sim_ms),
-        wall.as_secs_f64() * 1000.0,
-        r.sim_ms as f64 / 1000.0 / wall.as_secs_f64().max(1e-9)
+        wall_s * 1000.0,
+        r.sim_ms as f64 / 1000.0 / wall_s.max(1e-9)
     );
     let states: Vec<String> = r
         .final_states
@@ -227,6 +195,54 @@ fn print_summary(
         ),
         (None, false) => {}
     }
+}
+
+fn print_config(scenario: &Scenario) {
+    let core = &scenario.core;
+    let mode = match core.mode {
+        IntegrationMode::Additive => "additive",
+        IntegrationMode::Standalone => "standalone",
+    };
+    println!(
+        "  config         {mode}, {:?}, join timeout {}, leave ack {}, idle timeout {} s",
+        core.settings.session_type,
+        format_ms(core.join_timeout_ms),
+        format_ms(core.leave_ack_timeout_ms),
+        core.settings.idle_timeout_s
+    );
+}
+
+fn print_what_happened(r: &RunReport) {
+    println!(
+        "  inputs         {} events sent to the core ({} trace actions)",
+        r.inputs, r.actions
+    );
+    let w = &r.world;
+    println!(
+        "  sdk callbacks  {} scheduled: {} dropped, {} duplicated, {} held back, {} reordered, \
+         {} after their session closed",
+        w.sdk_callbacks, w.dropped, w.duplicated, w.delayed, w.reordered, w.after_close
+    );
+    println!(
+        "  other faults   {} audio notifications, {} race(s), {} actor panic(s), {} crash(es), \
+         {} event(s) refused by the journal",
+        w.audio_events,
+        r.faults.races,
+        r.faults.panics,
+        r.faults.crashes,
+        r.faults.journal_failures
+    );
+    let ends: Vec<String> = r
+        .log
+        .ended
+        .iter()
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect();
+    println!(
+        "  attempts       {} started; ended: {}",
+        r.log.attempts,
+        or_none(&ends.join(", "))
+    );
 }
 
 fn or_none(s: &str) -> &str {
