@@ -21,6 +21,7 @@ pub mod ids;
 pub mod input;
 pub mod link;
 pub mod machine;
+pub mod reconcile;
 pub mod router;
 pub mod session;
 pub mod settings;

@@ -63,6 +63,11 @@ impl Session {
         matches!(self.phase, Phase::Ended(_))
     }
 
+    /// True for a video call (`.videoChat` audio), false for voice.
+    pub fn is_video(&self) -> bool {
+        self.settings.session_type == SessionType::Video
+    }
+
     /// How many spurious `INIT ERROR`s were tolerated.
     pub fn spurious_init_errors(&self) -> u32 {
         self.spurious_init_errors

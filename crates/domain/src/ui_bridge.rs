@@ -73,6 +73,16 @@ pub struct UiBridge {
 }
 
 impl UiBridge {
+    /// The session view it holds, if any.
+    pub fn session_view(&self) -> Option<&SessionView> {
+        self.session.as_ref()
+    }
+
+    /// The audio view it holds.
+    pub fn audio_view(&self) -> &AudioView {
+        &self.audio
+    }
+
     /// The state last rendered (Idle before anything was rendered).
     pub fn current(&self) -> UiState {
         self.rendered.clone().unwrap_or(UiState::Idle)

@@ -249,6 +249,13 @@ impl Tally {
 /// State checks after every outside event.
 fn check_state(core: &Core, tally: &Tally) -> Result<(), TestCaseError> {
     let m = &core.machines;
+    // With every message delivered, the machines agree: crash recovery would repair nothing.
+    let repairs = m.reconcile();
+    prop_assert!(
+        repairs.is_empty(),
+        "reconcile found gaps in a consistent core: {:?}",
+        repairs
+    );
     let live: Vec<AttemptId> = m
         .sessions
         .iter()

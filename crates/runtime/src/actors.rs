@@ -2,7 +2,10 @@
 //! journaled before it has any effect (see [`Shared::process`]). The router supervises one
 //! session actor per live attempt and restarts a failed one from the journal.
 use std::collections::BTreeMap;
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
+
+use futures::FutureExt;
 
 use ractor::{Actor, ActorProcessingErr, ActorRef, SupervisionEvent};
 use switchboard_domain::audio::Audio;
@@ -245,19 +248,32 @@ impl Actor for SessionActor {
         state: &mut SessionArgs,
     ) -> Result<(), ActorProcessingErr> {
         let shared = Arc::clone(&state.shared);
-        match msg {
-            SessionMsg::Input(input) => {
-                let actor = ActorName::Session(state.attempt);
-                let commands = shared
-                    .process(actor, &mut state.machine, input, Input::Session)
-                    .await;
-                shared.perform(&commands);
+        let attempt = state.attempt;
+        // A panic while handling one message must not lose the messages queued behind it (they
+        // would vanish with the actor's mailbox): the actor catches it, rebuilds its machine from
+        // the journal, as a restarted actor would, and carries on with the next message.
+        let handled = AssertUnwindSafe(async {
+            match msg {
+                SessionMsg::Input(input) => {
+                    let actor = ActorName::Session(attempt);
+                    let commands = shared
+                        .process(actor, &mut state.machine, input, Input::Session)
+                        .await;
+                    shared.perform(&commands);
+                }
+                SessionMsg::Panic => panic!("injected panic in session/{attempt}"),
             }
-            SessionMsg::Panic => {
-                // The message is handled (for the tracker) before the actor dies.
-                shared.tracker.end();
-                panic!("injected panic in session/{}", state.attempt);
-            }
+        })
+        .catch_unwind()
+        .await;
+        if handled.is_err() {
+            tracing::warn!(
+                attempt,
+                "session actor panicked; rebuilding it from the journal"
+            );
+            let actor = ActorName::Session(attempt);
+            let mut machines = rebuild(shared.writer.journal().as_ref(), actor)?;
+            state.machine = machines.sessions.remove(&attempt).unwrap_or_default();
         }
         shared.tracker.end();
         Ok(())

@@ -114,6 +114,8 @@ impl Runtime {
         let writer = open_writer(&config.journal)?;
         let recovered = recover(writer.journal().as_ref())?;
         let mut machines = recovered.machines;
+        // Messages between machines lost with the last process (sent, journaled, never received).
+        let repairs = machines.reconcile();
         let ui_state = machines.ui.current();
         let shared = Arc::new(Shared::new(ports, writer, ui_state.clone()));
 
@@ -165,6 +167,15 @@ impl Runtime {
             handles: std::sync::Mutex::new(vec![router_handle, audio_handle, ui_handle]),
             recovered_records: recovered.records,
         };
+        if !repairs.is_empty() {
+            tracing::warn!(
+                count = repairs.len(),
+                "redelivering messages lost in a crash"
+            );
+        }
+        for (target, input) in repairs {
+            runtime.shared.deliver(target, input);
+        }
         runtime.send(Event::Boot(config.core));
         Ok(runtime)
     }

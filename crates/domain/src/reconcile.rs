@@ -1,0 +1,190 @@
+//! Reconciliation after a crash. Each machine journals its own inputs, so recovery rebuilds each
+//! one exactly; but a message between machines whose sending command was journaled and whose
+//! receiving input was not (the process died in between) is lost. [`Machines::reconcile`] finds
+//! every such gap from the machines' states alone and returns the inputs that close it; the
+//! runtime delivers them after recovery. In a consistent state it returns nothing.
+use crate::command::Target;
+use crate::input::{AudioInput, Input, RouterInput, SessionInput, UiInput};
+use crate::machine::Machines;
+use crate::session::Phase;
+
+impl Machines {
+    /// The inputs that bring the machines back in agreement with each other.
+    pub fn reconcile(&self) -> Vec<(Target, Input)> {
+        let mut out = Vec::new();
+        let live = self.router.live_attempt();
+        // The router started an attempt whose session never got its Start.
+        if let (Some(attempt), Some(current)) = (live, self.router.current()) {
+            let started = self
+                .sessions
+                .get(&attempt)
+                .is_some_and(|s| *s.phase() != Phase::Unstarted);
+            if !started {
+                let config = self.router.config();
+                out.push((
+                    Target::Session(attempt),
+                    Input::Session(SessionInput::Start {
+                        attempt,
+                        session_id: current.session_id.clone(),
+                        settings: config.settings.clone(),
+                        join_timeout_ms: config.join_timeout_ms,
+                        leave_ack_timeout_ms: config.leave_ack_timeout_ms,
+                    }),
+                ));
+            }
+        }
+        for (&attempt, session) in &self.sessions {
+            match session.phase() {
+                Phase::Ended(reason) => {
+                    if live == Some(attempt) {
+                        out.push((
+                            Target::Router,
+                            Input::Router(RouterInput::AttemptEnded {
+                                attempt,
+                                reason: reason.clone(),
+                            }),
+                        ));
+                    }
+                    if self.audio.call() == Some(attempt) {
+                        out.push((
+                            Target::Audio,
+                            Input::Audio(AudioInput::CallEnded { attempt }),
+                        ));
+                    }
+                }
+                Phase::Joining | Phase::InCall { .. } | Phase::Leaving
+                    if live == Some(attempt) && self.audio.call() != Some(attempt) =>
+                {
+                    out.push((
+                        Target::Audio,
+                        Input::Audio(AudioInput::CallStarting {
+                            attempt,
+                            video: session.is_video(),
+                        }),
+                    ));
+                }
+                _ => {}
+            }
+        }
+        out.extend(self.ui_gaps());
+        out
+    }
+
+    /// The newest session's view and the audio view, where the UI bridge holds something else.
+    fn ui_gaps(&self) -> Vec<(Target, Input)> {
+        let mut out = Vec::new();
+        let newest = self.sessions.values().rev().find_map(|s| s.view());
+        if let Some(view) = newest {
+            // No view held and the call over: the user dismissed it; nothing to show again.
+            let dismissed = self.ui.session_view().is_none()
+                && matches!(view.phase, crate::ui_bridge::PhaseView::Ended(_));
+            if !dismissed && self.ui.session_view() != Some(&view) {
+                out.push((Target::Ui, Input::Ui(UiInput::Session(view))));
+            }
+        }
+        let audio = self.audio.view();
+        if *self.ui.audio_view() != audio {
+            out.push((Target::Ui, Input::Ui(UiInput::Audio(audio))));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::Core;
+    use crate::input::{Event, SdkEvent};
+    use crate::machine::Machine;
+    use crate::settings::CoreConfig;
+    use crate::ui::{EndReason, UiState};
+
+    fn in_call() -> Core {
+        let mut core = Core::default();
+        for e in [
+            Event::Boot(CoreConfig::default()),
+            Event::OpenLink {
+                url: "https://meet.switchboard.example/meet/abc".into(),
+            },
+            Event::ViewAppeared,
+            Event::Sdk {
+                attempt: 1,
+                event: SdkEvent::JoinSucceeded,
+            },
+        ] {
+            core.handle_event(e, 0);
+        }
+        core
+    }
+
+    #[test]
+    fn a_consistent_core_needs_nothing() {
+        let mut core = in_call();
+        assert!(core.machines.reconcile().is_empty());
+        core.handle_event(
+            Event::Sdk {
+                attempt: 1,
+                event: SdkEvent::SessionLeft,
+            },
+            0,
+        );
+        assert!(core.machines.reconcile().is_empty());
+        core.handle_event(Event::Dismiss, 0);
+        assert!(
+            core.machines.reconcile().is_empty(),
+            "a dismissed call stays dismissed"
+        );
+    }
+
+    #[test]
+    fn an_end_lost_between_machines_is_delivered_again() {
+        let mut core = in_call();
+        // The session ends, but the process dies before any machine receives what it sent.
+        let session = core.machines.sessions.get_mut(&1).unwrap();
+        session.step(&SessionInput::Sdk(SdkEvent::ConnectionClosed), 0);
+        let repairs = core.machines.reconcile();
+        assert_eq!(repairs.len(), 3, "{repairs:#?}");
+        for (target, input) in repairs {
+            core.deliver(target, input, 0);
+        }
+        assert!(core.machines.reconcile().is_empty());
+        assert_eq!(core.machines.router.live_attempt(), None);
+        assert_eq!(core.machines.audio.call(), None);
+        assert!(matches!(
+            core.machines.ui.current(),
+            UiState::Ended {
+                reason: EndReason::ConnectionClosed,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn a_start_lost_between_router_and_session_is_delivered_again() {
+        let mut core = Core::default();
+        core.handle_event(Event::Boot(CoreConfig::default()), 0);
+        let router = &mut core.machines.router;
+        router.step(
+            &RouterInput::OpenLink {
+                url: "https://meet.switchboard.example/meet/abc".into(),
+            },
+            0,
+        );
+        let repairs = core.machines.reconcile();
+        assert!(matches!(
+            repairs[..],
+            [(
+                Target::Session(1),
+                Input::Session(SessionInput::Start { .. })
+            )]
+        ));
+        for (target, input) in repairs {
+            core.deliver(target, input, 0);
+        }
+        assert!(matches!(
+            core.machines.ui.current(),
+            UiState::Joining { .. }
+        ));
+        assert!(core.machines.reconcile().is_empty());
+    }
+}
