@@ -38,6 +38,10 @@ pub fn shard_range(base: u64, count: u64, shard: Option<Shard>) -> (u64, u64) {
     let Some(Shard { index, total }) = shard else {
         return (base, count);
     };
+    assert!(
+        (1..=total).contains(&index),
+        "shard {index}/{total}: I must be in 1..=N"
+    );
     let at = |k: u64| (u128::from(count) * u128::from(k) / u128::from(total)) as u64;
     let (from, to) = (at(index - 1), at(index));
     (base.wrapping_add(from), to - from)

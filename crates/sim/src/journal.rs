@@ -11,9 +11,36 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
+use switchboard_domain::Entry;
 use switchboard_journal::{
     Error, FlushPolicy, Journal, MemoryJournal, NewRecord, Record, Result, SledJournal,
 };
+
+use crate::check::Effect;
+
+/// Port effects journaled so far, by effect: written by the journal as commands are appended,
+/// read by the fakes at the moment an effect happens (persist before effect). Shared across
+/// restarts.
+#[derive(Debug, Default)]
+pub struct EffectLedger(Mutex<std::collections::BTreeMap<Effect, u64>>);
+
+impl EffectLedger {
+    /// How many times `effect` was journaled.
+    pub fn journaled(&self, effect: Effect) -> u64 {
+        lock(&self.0).get(&effect).copied().unwrap_or(0)
+    }
+
+    fn note(&self, batch: &[NewRecord]) {
+        let mut ledger = lock(&self.0);
+        for r in batch {
+            if let Entry::Command(c) = &r.body {
+                if let Some(effect) = Effect::of(c) {
+                    *ledger.entry(effect).or_default() += 1;
+                }
+            }
+        }
+    }
+}
 
 /// Where a run keeps its journal.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -50,6 +77,8 @@ pub struct SimJournal {
     failed_appends: AtomicU64,
     /// Injected failures still to come, for the sled backend (the memory backend injects its own).
     sled_fail_next: AtomicU64,
+    /// Effects journaled, for the fakes.
+    ledger: Arc<EffectLedger>,
     /// A crash is armed: appends still allowed before the process "dies" (every later append
     /// fails, as nothing after a crash reaches the disk). `u64::MAX` when none is armed.
     appends_before_crash: AtomicU64,
@@ -76,8 +105,8 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl SimJournal {
-    /// Opens a fresh journal.
-    pub fn open(mode: &JournalMode) -> Result<SimJournal> {
+    /// Opens a fresh journal that counts the effects it journals in `ledger`.
+    pub fn open(mode: &JournalMode, ledger: Arc<EffectLedger>) -> Result<SimJournal> {
         let backend = match mode {
             JournalMode::Memory => Backend::Memory(Arc::new(MemoryJournal::new())),
             JournalMode::Sled(dir) => {
@@ -90,11 +119,17 @@ impl SimJournal {
                 Backend::Sled(Arc::new(journal), dir.clone())
             }
         };
-        Ok(SimJournal::with_backend(backend, Vec::new(), 0))
+        Ok(SimJournal::with_backend(backend, Vec::new(), 0, ledger))
     }
 
-    fn with_backend(backend: Backend, acknowledged: Vec<Record>, failed: u64) -> SimJournal {
+    fn with_backend(
+        backend: Backend,
+        acknowledged: Vec<Record>,
+        failed: u64,
+        ledger: Arc<EffectLedger>,
+    ) -> SimJournal {
         SimJournal {
+            ledger,
             inner: backend.journal(),
             backend,
             acknowledged: Mutex::new(acknowledged),
@@ -118,10 +153,8 @@ impl SimJournal {
         };
         let acknowledged = lock(&self.acknowledged).clone();
         let failed = self.failed_appends();
-        Ok((
-            SimJournal::with_backend(backend, acknowledged, failed),
-            lost,
-        ))
+        let journal = SimJournal::with_backend(backend, acknowledged, failed, self.ledger.clone());
+        Ok((journal, lost))
     }
 
     /// Makes the next `n` appends fail, appending nothing.
@@ -224,6 +257,7 @@ impl Journal for SimJournal {
                     "the backend's seqs follow the acknowledged records"
                 );
                 acknowledged.extend(batch.iter().zip(seqs.clone()).map(|(r, s)| r.at_seq(s)));
+                self.ledger.note(batch);
                 Ok(seqs)
             }
             Err(e) => {

@@ -21,6 +21,7 @@ use tokio::time::Instant;
 use crate::check::Effect;
 use crate::faults::FaultPlan;
 use crate::invariant::{Invariant, Violation};
+use crate::journal::EffectLedger;
 use crate::rng::{derive, Seeds, SimRng};
 
 /// Milliseconds since the Unix epoch at which every run starts (a fixed date, so journals of the
@@ -144,8 +145,6 @@ struct State {
     view_last_due: u64,
     last_render: Option<UiState>,
     calls: BTreeMap<Effect, u64>,
-    /// A port call happened since the last [`World::calls_changed`].
-    calls_changed: bool,
     violations: Vec<Violation>,
     stats: WorldStats,
 }
@@ -159,11 +158,18 @@ pub struct World {
     plan: FaultPlan,
     seeds: Seeds,
     idle_timeout_ms: u64,
+    ledger: Arc<EffectLedger>,
 }
 
 impl World {
-    /// A quiet world.
-    pub fn new(clock: Arc<SimClock>, plan: FaultPlan, seeds: Seeds, core: &CoreConfig) -> World {
+    /// A quiet world; `ledger` says what the journal holds when an effect happens.
+    pub fn new(
+        clock: Arc<SimClock>,
+        plan: FaultPlan,
+        seeds: Seeds,
+        core: &CoreConfig,
+        ledger: Arc<EffectLedger>,
+    ) -> World {
         World {
             state: Mutex::new(State {
                 queue: BTreeMap::new(),
@@ -176,7 +182,6 @@ impl World {
                 view_last_due: 0,
                 last_render: None,
                 calls: BTreeMap::new(),
-                calls_changed: false,
                 violations: Vec::new(),
                 stats: WorldStats::default(),
             }),
@@ -185,6 +190,7 @@ impl World {
             plan,
             seeds,
             idle_timeout_ms: u64::from(core.settings.idle_timeout_s) * 1000,
+            ledger,
         }
     }
 
@@ -251,15 +257,6 @@ impl World {
         self.lock().calls.clone()
     }
 
-    /// Runs `f` over the port calls so far, if there were new ones since the last time.
-    pub fn calls_changed<R>(&self, f: impl FnOnce(&BTreeMap<Effect, u64>) -> R) -> Option<R> {
-        let mut s = self.lock();
-        if !std::mem::take(&mut s.calls_changed) {
-            return None;
-        }
-        Some(f(&s.calls))
-    }
-
     /// Renders so far.
     pub fn renders(&self) -> u64 {
         self.lock().stats.renders
@@ -285,9 +282,20 @@ impl World {
         self.lock().audio_active
     }
 
+    /// Counts a port call, and checks that the journal already holds its command (persist
+    /// before effect).
     fn call(&self, s: &mut State, effect: Effect) {
-        *s.calls.entry(effect).or_default() += 1;
-        s.calls_changed = true;
+        let calls = s.calls.entry(effect).or_default();
+        *calls += 1;
+        let journaled = self.ledger.journaled(effect);
+        if *calls > journaled {
+            let why = format!(
+                "{effect:?} performed for the {} time while the journal holds it {journaled} time(s)",
+                *calls
+            );
+            s.violations
+                .push(Violation::world(Invariant::EffectJournaled, why));
+        }
     }
 
     // ---- delivery, asked by the driver ----

@@ -241,3 +241,18 @@ fn a_broken_log_read_back_from_disk_breaks_the_same_rule() {
         .expect("still broken");
     assert_eq!(Some(again), check_log(&log).err());
 }
+
+/// The repository's fixtures hold every rule of the core: the golden log of format 1, and the
+/// support engineers' stranded-view log, where the core did dismiss the call view (rendered
+/// `Ended`) and the shell never took it down (`switchboard diagnose` finds that one).
+#[test]
+fn the_fixtures_hold_the_core_rules() {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../schemas/fixtures");
+    for name in ["format-1.jsonl", "support-stranded-view.jsonl"] {
+        let path = fixtures.join(name);
+        if path.exists() {
+            let broken = switchboard_sim::recheck(&path).unwrap();
+            assert_eq!(broken, None, "{name}");
+        }
+    }
+}
