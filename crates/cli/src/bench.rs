@@ -360,7 +360,7 @@ fn sim_seeds(plan: &Plan) -> u64 {
 /// simulated calls per second, simulations per second, simulated time over wall time.
 fn sim_run(seeds: u64, base: u64) -> (f64, f64, f64) {
     let config = switchboard_sim::BatchConfig {
-        faults: switchboard_sim::FaultLevel::Light.into(),
+        level: switchboard_sim::FaultLevel::Light,
         base,
         count: seeds,
         shard: None,

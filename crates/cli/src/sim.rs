@@ -11,7 +11,7 @@ use switchboard_sim::batch::{failure_path, headline};
 use switchboard_sim::shrink::SHRINK_RUNS_MAX;
 use switchboard_sim::{
     format_ms, minimize, recheck, run_batch, write_jsonl, BatchConfig, BatchOutcome, FaultLevel,
-    FaultOptions, JournalMode, PlantedBug, RunConfig, RunReport, Scenario, SeedResult, Shard,
+    JournalMode, PlantedBug, RunConfig, RunReport, Scenario, SeedResult, Shard,
 };
 
 use crate::error::CliError;
@@ -53,11 +53,6 @@ pub struct SimArgs {
     /// Run every seed twice and compare the two journals byte for byte.
     #[arg(long)]
     check_determinism: bool,
-    /// Add faults that strike while an SDK callback is in flight between the actors (a crash
-    /// part-way through its cascade, a session panic with it queued). Opt-in: they find known
-    /// runtime gaps, see docs/simulation.md.
-    #[arg(long)]
-    in_flight: bool,
     /// Keep journals in sled under this directory (one per seed, removed when the seed passes)
     /// instead of in memory.
     #[arg(long, value_name = "DIR")]
@@ -73,7 +68,7 @@ pub struct SimArgs {
 
 /// What the arguments ask for, checked.
 struct Plan {
-    faults: FaultOptions,
+    level: FaultLevel,
     shard: Option<Shard>,
     run: RunConfig,
     planted_name: Option<String>,
@@ -108,10 +103,7 @@ fn plan(args: &SimArgs) -> Result<Plan, CliError> {
         }
     };
     Ok(Plan {
-        faults: FaultOptions {
-            level,
-            in_flight: args.in_flight,
-        },
+        level,
         shard,
         run: RunConfig {
             journal,
@@ -140,9 +132,9 @@ fn one_seed(args: &SimArgs, plan: &Plan, seed: u64) -> Result<(), CliError> {
         ..plan.run.clone()
     };
     let started = std::time::Instant::now();
-    let result = switchboard_sim::run_seed(seed, plan.faults, &run_config, args.check_determinism);
+    let result = switchboard_sim::run_seed(seed, plan.level, &run_config, args.check_determinism);
     let wall = started.elapsed();
-    let scenario = Scenario::from_seed(seed, plan.faults);
+    let scenario = Scenario::from_seed(seed, plan.level);
     print_summary(&scenario, &result, wall, args.check_determinism);
     if !result.failed() {
         println!("  result         ok: every invariant held after every step");
@@ -255,7 +247,7 @@ fn or_none(s: &str) -> &str {
 
 fn many_seeds(args: &SimArgs, plan: &Plan, base: u64, count: u64) -> Result<(), CliError> {
     let config = BatchConfig {
-        faults: plan.faults,
+        level: plan.level,
         base,
         count,
         shard: plan.shard,
@@ -270,7 +262,7 @@ fn many_seeds(args: &SimArgs, plan: &Plan, base: u64, count: u64) -> Result<(), 
     eprintln!(
         "switchboard sim: seeds {first}..{}{shard}, faults {}, {} job(s){}",
         first.wrapping_add(len),
-        plan.faults.level,
+        plan.level,
         args.jobs,
         if args.check_determinism {
             ", each run twice"
@@ -370,7 +362,7 @@ fn report_failure(args: &SimArgs, plan: &Plan, result: &SeedResult) -> Result<()
         return Ok(());
     };
     println!("  {}", failure.violation);
-    let scenario = Scenario::from_seed(result.seed, plan.faults);
+    let scenario = Scenario::from_seed(result.seed, plan.level);
     let invariant = failure.violation.invariant;
     let min = minimize(
         &scenario,
@@ -450,13 +442,7 @@ fn remove_old(path: &Path) -> Result<(), CliError> {
 }
 
 fn reproduce_command(args: &SimArgs, plan: &Plan, seed: u64) -> String {
-    let mut cmd = format!(
-        "switchboard sim --seed {seed} --faults {}",
-        plan.faults.level
-    );
-    if plan.faults.in_flight {
-        cmd.push_str(" --in-flight");
-    }
+    let mut cmd = format!("switchboard sim --seed {seed} --faults {}", plan.level);
     if args.check_determinism {
         cmd.push_str(" --check-determinism");
     }

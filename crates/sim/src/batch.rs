@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use crate::faults::FaultOptions;
+use crate::faults::FaultLevel;
 use crate::journal::JournalMode;
 use crate::run::{run, Failure, RunConfig, RunReport, Scenario};
 
@@ -86,11 +86,11 @@ fn remove_dir(mode: &JournalMode) {
 /// Runs one seed (twice, with `check_determinism`, comparing the journals byte for byte).
 pub fn run_seed(
     seed: u64,
-    faults: FaultOptions,
+    level: FaultLevel,
     config: &RunConfig,
     check_determinism: bool,
 ) -> SeedResult {
-    let scenario = Scenario::from_seed(seed, faults);
+    let scenario = Scenario::from_seed(seed, level);
     let first_mode = journal_for(&config.journal, seed, "");
     let first_config = RunConfig {
         journal: first_mode.clone(),
@@ -163,8 +163,8 @@ fn describe(body: &switchboard_domain::Entry) -> String {
 /// A batch of seeds.
 #[derive(Clone, Debug)]
 pub struct BatchConfig {
-    /// The faults.
-    pub faults: FaultOptions,
+    /// The fault level.
+    pub level: FaultLevel,
     /// The first seed of the whole range.
     pub base: u64,
     /// Seeds in the whole range.
@@ -224,7 +224,7 @@ pub fn run_batch(config: &BatchConfig, done: &(dyn Fn(&SeedResult) + Sync)) -> B
             break;
         }
         let seed = first.wrapping_add(i);
-        let result = run_seed(seed, config.faults, &config.run, config.check_determinism);
+        let result = run_seed(seed, config.level, &config.run, config.check_determinism);
         done(&result);
         let mut t = totals.lock().unwrap_or_else(|p| p.into_inner());
         t.runs += 1;

@@ -49,25 +49,6 @@ impl FromStr for FaultLevel {
     }
 }
 
-/// What the faults of a batch are drawn from: the level, and opt-in faults.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub struct FaultOptions {
-    /// The level.
-    pub level: FaultLevel,
-    /// Add faults that strike while an SDK callback is in flight between the actors: crashes
-    /// and session panics (see [`FaultPlan::with_in_flight`]).
-    pub in_flight: bool,
-}
-
-impl From<FaultLevel> for FaultOptions {
-    fn from(level: FaultLevel) -> Self {
-        FaultOptions {
-            level,
-            in_flight: false,
-        }
-    }
-}
-
 /// The faults of one seed. Rates are per mille, per the unit each field names.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FaultPlan {
@@ -116,10 +97,10 @@ pub struct FaultPlan {
     pub crashes: u32,
     /// Journal write failures injected (each fails 1-3 appends).
     pub journal_failures: u32,
-    /// Crashes while an SDK callback is in flight between the actors (opt-in: see
-    /// [`FaultPlan::with_in_flight`]).
+    /// Crashes while an SDK callback is in flight between the actors, part-way through the
+    /// journal appends of its cascade.
     pub crashes_in_flight: u32,
-    /// Session panics with an SDK callback queued behind the panicking message (opt-in).
+    /// Session panics with an SDK callback queued behind the panicking message.
     pub panics_in_flight: u32,
 }
 
@@ -181,19 +162,9 @@ impl FaultPlan {
             panics: pick(b(200, 1, 1), b(500, 1, 3)),
             crashes: pick(b(200, 1, 1), b(500, 1, 3)),
             journal_failures: pick(b(100, 1, 1), b(300, 1, 2)),
-            crashes_in_flight: 0,
-            panics_in_flight: 0,
+            crashes_in_flight: pick(b(200, 1, 1), b(500, 1, 2)),
+            panics_in_flight: pick(b(200, 1, 1), b(500, 1, 2)),
         }
-    }
-
-    /// Adds faults that strike while an SDK callback is in flight between the actors: a crash
-    /// part-way through its cascade, a session panic with it queued behind (0-2 of each per
-    /// run). Opt-in: today's runtime loses such messages (see docs/simulation.md, "Known
-    /// findings"), so many of these runs fail.
-    pub fn with_in_flight(mut self, rng: &mut SimRng) -> FaultPlan {
-        self.crashes_in_flight = rng.range(0, 2) as u32;
-        self.panics_in_flight = rng.range(0, 2) as u32;
-        self
     }
 
     /// The faults that are on, as `name rate` words (for summaries).

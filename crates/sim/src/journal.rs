@@ -166,7 +166,7 @@ impl SimJournal {
     }
 
     /// Arms a crash: after `appends` more appends, the process is dead and nothing more is
-    /// written (every append fails) until the journal is reopened.
+    /// written (every append fails) until the journal is reopened. `u64::MAX` disarms it.
     pub fn crash_after_appends(&self, appends: u64) {
         self.appends_before_crash.store(appends, Ordering::SeqCst);
     }

@@ -31,7 +31,7 @@ use std::path::Path;
 
 pub use batch::{run_batch, run_seed, shard_range, BatchConfig, BatchOutcome, SeedResult, Shard};
 pub use check::{check_log, LogChecker};
-pub use faults::{FaultLevel, FaultOptions, FaultPlan};
+pub use faults::{FaultLevel, FaultPlan};
 pub use invariant::{Invariant, Violation};
 pub use journal::JournalMode;
 pub use rng::Seeds;

@@ -12,7 +12,7 @@ use switchboard_journal::Record;
 use switchboard_runtime::{JournalConfig, PlantedBug, Runtime, RuntimeConfig};
 
 use crate::check::{LogChecker, LogStats};
-use crate::faults::{FaultOptions, FaultPlan};
+use crate::faults::{FaultLevel, FaultPlan};
 use crate::invariant::{Invariant, Violation};
 use crate::journal::{EffectLedger, JournalMode, SimJournal};
 use crate::rng::{derive, Seeds, SimRng};
@@ -48,16 +48,12 @@ pub struct Scenario {
 }
 
 impl Scenario {
-    /// The scenario of a seed at a fault level (or with fault options).
-    pub fn from_seed(seed: u64, faults: impl Into<FaultOptions>) -> Scenario {
-        let faults = faults.into();
+    /// The scenario of a seed at a fault level.
+    pub fn from_seed(seed: u64, level: FaultLevel) -> Scenario {
         let seeds = Seeds::split(seed);
         let mut workload = SimRng::new(seeds.workload);
         let mut mix = SimRng::new(seeds.mix);
-        let mut plan = FaultPlan::draw(faults.level, &mut mix);
-        if faults.in_flight {
-            plan = plan.with_in_flight(&mut mix);
-        }
+        let plan = FaultPlan::draw(level, &mut mix);
         let core = core_config(&mut workload);
         let trace = generate(&mut workload, &mut mix, &plan);
         Scenario {
@@ -343,6 +339,12 @@ impl<'a> Driver<'a> {
 
     /// Waits until the runtime is idle, then checks every invariant.
     async fn settle(&mut self) -> Checked {
+        self.settle_quietly().await?;
+        self.check()
+    }
+
+    /// Waits until the runtime is idle, checking only that it gets there.
+    async fn settle_quietly(&mut self) -> Checked {
         let before = self.clock.elapsed_ms();
         let settled = tokio::time::timeout(SETTLE_LIMIT, self.rt().settle()).await;
         let after = self.clock.elapsed_ms();
@@ -361,7 +363,7 @@ impl<'a> Driver<'a> {
             };
             return Err(Violation::world(Invariant::SettleStalled, why));
         }
-        self.check()
+        Ok(())
     }
 
     fn check(&mut self) -> Checked {
@@ -451,10 +453,15 @@ impl<'a> Driver<'a> {
         if let Some(appends) = self.crash_in_flight.filter(|_| sdk) {
             self.crash_in_flight = None;
             self.journal.crash_after_appends(appends);
-        }
-        self.settle().await?;
-        if self.journal.crashed() {
-            return self.restart(true).await;
+            // The process may die part-way: nothing is checked until it has restarted.
+            self.settle_quietly().await?;
+            if self.journal.crashed() {
+                return self.restart(true).await;
+            }
+            self.journal.crash_after_appends(u64::MAX);
+            self.check()?;
+        } else {
+            self.settle().await?;
         }
         for out in &burst {
             self.check_ended(out)?;

@@ -1,10 +1,10 @@
-//! Batches: a short fault-heavy batch passes on two threads, shards of a range run exactly its
-//! seeds, and the in-flight faults (opt-in) find the known runtime gaps.
-use switchboard_sim::{run_batch, BatchConfig, FaultLevel, FaultOptions, RunConfig, Shard};
+//! Batches: a short fault-heavy batch passes on two threads, and shards of a range run exactly
+//! its seeds.
+use switchboard_sim::{run_batch, BatchConfig, FaultLevel, RunConfig, Shard};
 
-fn batch(faults: FaultOptions, count: u64, shard: Option<Shard>, jobs: usize) -> BatchConfig {
+fn batch(level: FaultLevel, count: u64, shard: Option<Shard>, jobs: usize) -> BatchConfig {
     BatchConfig {
-        faults,
+        level,
         base: 1_000,
         count,
         shard,
@@ -16,7 +16,7 @@ fn batch(faults: FaultOptions, count: u64, shard: Option<Shard>, jobs: usize) ->
 
 #[test]
 fn a_short_fault_heavy_batch_passes() {
-    let outcome = run_batch(&batch(FaultLevel::Heavy.into(), 120, None, 2), &|_| {});
+    let outcome = run_batch(&batch(FaultLevel::Heavy, 120, None, 2), &|_| {});
     let failed: Vec<String> = outcome
         .failures
         .iter()
@@ -35,7 +35,7 @@ fn shards_run_their_part_of_the_range() {
     let seen = std::sync::Mutex::new(Vec::new());
     for index in 1..=3 {
         let shard = Some(Shard { index, total: 3 });
-        let outcome = run_batch(&batch(FaultLevel::None.into(), 10, shard, 1), &|r| {
+        let outcome = run_batch(&batch(FaultLevel::None, 10, shard, 1), &|r| {
             seen.lock().unwrap().push(r.seed);
         });
         assert!(outcome.failures.is_empty());
@@ -43,14 +43,4 @@ fn shards_run_their_part_of_the_range() {
     let mut seen = seen.into_inner().unwrap();
     seen.sort_unstable();
     assert_eq!(seen, (1_000..1_010).collect::<Vec<_>>());
-}
-
-#[test]
-fn in_flight_faults_find_the_known_runtime_gaps() {
-    let faults = FaultOptions {
-        level: FaultLevel::Light,
-        in_flight: true,
-    };
-    let outcome = run_batch(&batch(faults, 60, None, 2), &|_| {});
-    assert!(!outcome.failures.is_empty(), "the known gaps are found");
 }

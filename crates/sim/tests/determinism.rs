@@ -57,7 +57,7 @@ fn a_seed_writes_the_same_records_in_sled_as_in_memory() {
 
 #[test]
 fn check_determinism_runs_twice_and_finds_them_equal() {
-    let result = run_seed(3, FaultLevel::Heavy.into(), &RunConfig::default(), true);
+    let result = run_seed(3, FaultLevel::Heavy, &RunConfig::default(), true);
     assert!(
         !result.failed(),
         "{:?} {:?}",
