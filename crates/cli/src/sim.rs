@@ -327,8 +327,8 @@ fn print_table(o: &BatchOutcome, twice: bool) {
     let (w, f) = (&o.world, &o.faults);
     println!(
         "  faults that struck: SDK callbacks {} scheduled, {} dropped, {} duplicated, {} held back, \
-         {} reordered, {} after close; {} audio notifications; {} races; {} actor panics; {} \
-         crashes; {} events refused by the journal",
+         {} reordered, {} after close; {} audio notifications; {} races; {} actor panics ({} with a \
+         callback queued); {} crashes ({} mid-cascade); {} events refused by the journal",
         w.sdk_callbacks,
         w.dropped,
         w.duplicated,
@@ -338,7 +338,9 @@ fn print_table(o: &BatchOutcome, twice: bool) {
         w.audio_events,
         f.races,
         f.panics,
+        f.panics_in_flight,
         f.crashes,
+        f.crashes_in_flight,
         f.journal_failures
     );
 }

@@ -114,6 +114,10 @@ pub struct FaultCounts {
     pub journal_failures: u64,
     /// User actions that raced the world's callbacks.
     pub races: u64,
+    /// Of the panics, those with a callback queued behind the panicking message.
+    pub panics_in_flight: u64,
+    /// Of the crashes, those part-way through a cascade.
+    pub crashes_in_flight: u64,
 }
 
 impl FaultCounts {
@@ -123,6 +127,8 @@ impl FaultCounts {
         self.crashes += o.crashes;
         self.journal_failures += o.journal_failures;
         self.races += o.races;
+        self.panics_in_flight += o.panics_in_flight;
+        self.crashes_in_flight += o.crashes_in_flight;
     }
 }
 
@@ -456,6 +462,7 @@ impl<'a> Driver<'a> {
             // The process may die part-way: nothing is checked until it has restarted.
             self.settle_quietly().await?;
             if self.journal.crashed() {
+                self.faults.crashes_in_flight += 1;
                 return self.restart(true).await;
             }
             self.journal.crash_after_appends(u64::MAX);
@@ -486,6 +493,7 @@ impl<'a> Driver<'a> {
         if self.panic_in_flight && for_live {
             self.panic_in_flight = false;
             self.faults.panics += 1;
+            self.faults.panics_in_flight += 1;
             self.rt().inject_session_panic(live);
         }
     }

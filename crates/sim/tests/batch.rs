@@ -28,6 +28,7 @@ fn a_short_fault_heavy_batch_passes() {
     let (w, f) = (&outcome.world, &outcome.faults);
     assert!(w.dropped > 0 && w.duplicated > 0 && w.reordered > 0 && w.delayed > 0);
     assert!(f.panics > 0 && f.crashes > 0 && f.journal_failures > 0 && f.races > 0);
+    assert!(f.panics_in_flight > 0 && f.crashes_in_flight > 0, "{f:?}");
 }
 
 #[test]
