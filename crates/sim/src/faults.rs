@@ -95,7 +95,7 @@ pub struct FaultPlan {
     pub panics: u32,
     /// Crashes and restarts of the whole runtime on the same journal.
     pub crashes: u32,
-    /// Journal write failures injected (each fails 1-3 appends).
+    /// Journal write failures injected (each refuses the next 1-3 events from outside).
     pub journal_failures: u32,
     /// Crashes while an SDK callback is in flight between the actors, part-way through the
     /// journal appends of its cascade.
