@@ -140,11 +140,28 @@ fn classify(dir: &Path) -> Result<DirKind> {
     })
 }
 
+/// How long opening waits for sled's directory lock: sled releases it on a background thread
+/// shortly after the last handle of a closed database goes, so an immediate reopen in the same
+/// process can find it still held for a few milliseconds.
+const LOCK_WAIT_MS_MAX: u64 = 2_000;
+
 fn open_db(dir: &Path) -> Result<sled::Db> {
-    Ok(sled::Config::new()
+    let config = sled::Config::new()
         .path(dir)
-        .cache_capacity(CACHE_CAPACITY_BYTES)
-        .open()?)
+        .cache_capacity(CACHE_CAPACITY_BYTES);
+    let mut waited_ms = 0;
+    loop {
+        match config.open() {
+            Err(sled::Error::Io(e))
+                if e.to_string().contains("could not acquire lock")
+                    && waited_ms < LOCK_WAIT_MS_MAX =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+                waited_ms += 10;
+            }
+            other => return Ok(other?),
+        }
+    }
 }
 
 /// Whether the database holds the magic marker, is blank (may become a journal), or is foreign.
