@@ -32,6 +32,10 @@ verify:
 replay:
     cargo run --release -p switchboard-cli -- replay switchboard-demo
 
+# A batch of heavy-fault simulations (release).
+sim seeds="10000":
+    cargo run --release -p switchboard-cli -- sim --seeds {{seeds}} --faults heavy
+
 # Measure the journal (quick run).
 bench:
     cargo run --release -p switchboard-cli -- bench --quick
