@@ -1,21 +1,10 @@
 //! The `switchboard` binary as a user runs it: exit codes, one-line errors, and the round trips
 //! the acceptance criteria name.
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn switchboard(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_switchboard"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn text(out: &Output) -> (String, String) {
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod support;
+use support::{switchboard, text};
 
 /// Exit 2, exactly one line on stderr, no panic or backtrace.
 fn assert_bad_input(out: &Output, mentions: &str) {
