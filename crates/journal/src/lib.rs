@@ -36,7 +36,7 @@ pub use memory::{Batches, MemoryJournal};
 pub use record::{Kind, NewRecord, Record, CRC_BYTES, FORMAT_VERSION, RECORD_BYTES_MAX};
 pub use schema::{log_record_schema, LOG_RECORD_SCHEMA_PATH};
 pub use sled_journal::{
-    OpenReport, Quarantined, SledJournal, FORMAT_KEY, MAGIC, MAGIC_KEY, META_TREE, QUARANTINE_TREE,
-    RECORDS_TREE,
+    open_db as open_sled_db, OpenReport, Quarantined, SledJournal, FORMAT_KEY, MAGIC, MAGIC_KEY,
+    META_TREE, QUARANTINE_TREE, RECORDS_TREE,
 };
 pub use verify::{fold, verify, Divergence, DivergenceKind, VerifyOk};

@@ -143,9 +143,12 @@ fn classify(dir: &Path) -> Result<DirKind> {
 /// How long opening waits for sled's directory lock: sled releases it on a background thread
 /// shortly after the last handle of a closed database goes, so an immediate reopen in the same
 /// process can find it still held for a few milliseconds.
-const LOCK_WAIT_MS_MAX: u64 = 2_000;
+const LOCK_WAIT_MS_MAX: u64 = 5_000;
 
-fn open_db(dir: &Path) -> Result<sled::Db> {
+/// Opens the sled database under a journal directory as sled itself sees it, waiting (bounded) for
+/// the directory lock like [`SledJournal::open`] does. For tools and tests that inspect or tamper
+/// with the raw trees; everything else goes through [`SledJournal`].
+pub fn open_db(dir: &Path) -> Result<sled::Db> {
     let config = sled::Config::new()
         .path(dir)
         .cache_capacity(CACHE_CAPACITY_BYTES);

@@ -217,7 +217,7 @@ fn open_existing_creates_nothing_and_names_what_is_wrong() {
 fn a_foreign_sled_database_is_not_a_journal() {
     let tmp = tempfile::tempdir().unwrap();
     {
-        let db = sled::open(tmp.path()).unwrap();
+        let db = switchboard_journal::open_sled_db(tmp.path()).unwrap();
         db.insert("hello", "world").unwrap();
         db.flush().unwrap();
     }

@@ -50,7 +50,7 @@ pub fn append_in_batches(journal: &dyn Journal, records: &[NewRecord], sizes: &[
 /// Opens the journal's sled database directly (the journal must be closed) and runs `f` on its
 /// records tree.
 pub fn with_records_tree<R>(dir: &Path, f: impl FnOnce(&sled::Tree) -> R) -> R {
-    let db = sled::open(dir).unwrap();
+    let db = switchboard_journal::open_sled_db(dir).unwrap();
     let tree = db.open_tree("records").unwrap();
     let out = f(&tree);
     db.flush().unwrap();
