@@ -84,22 +84,6 @@ pub struct SimJournal {
     appends_before_crash: AtomicU64,
 }
 
-/// Tries to open a sled directory this process just closed: sled lets go of its file lock from
-/// a background thread, shortly after `close` returns, so the first tries can find it still
-/// held. Bounded; real time, which the virtual clock does not see.
-fn sled_open_again<T>(mut open: impl FnMut() -> Result<T>) -> Result<T> {
-    const TRIES: u32 = 200;
-    for _ in 1..TRIES {
-        match open() {
-            Err(Error::Storage(e)) if e.to_string().contains("could not acquire lock") => {
-                std::thread::sleep(std::time::Duration::from_millis(5));
-            }
-            other => return other,
-        }
-    }
-    open()
-}
-
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
@@ -146,8 +130,7 @@ impl SimJournal {
         let (backend, lost) = match &self.backend {
             Backend::Memory(m) => (Backend::Memory(m.clone()), m.lose_unflushed()),
             Backend::Sled(_, dir) => {
-                let (journal, _) =
-                    sled_open_again(|| SledJournal::open(dir, FlushPolicy::PerBatch))?;
+                let (journal, _) = SledJournal::open(dir, FlushPolicy::PerBatch)?;
                 (Backend::Sled(Arc::new(journal), dir.clone()), 0)
             }
         };
@@ -212,9 +195,7 @@ impl SimJournal {
     pub fn read_back(&self) -> Result<Vec<Record>> {
         match &self.backend {
             Backend::Sled(journal, dir) => match journal.scan(0).collect() {
-                Err(Error::Closed) => sled_open_again(|| SledJournal::open_existing(dir))?
-                    .scan(0)
-                    .collect(),
+                Err(Error::Closed) => SledJournal::open_existing(dir)?.scan(0).collect(),
                 read => read,
             },
             Backend::Memory(m) => m.scan(0).collect(),
