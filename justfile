@@ -43,6 +43,7 @@ bench:
 # Regenerate schemas/ from the Rust types.
 schemas:
     UPDATE_SCHEMAS=1 cargo test -p switchboard-journal schema
+    UPDATE_SCHEMAS=1 cargo test -p switchboard-cli --bin switchboard output
 
 # Format the code.
 fmt:

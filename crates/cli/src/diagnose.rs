@@ -64,10 +64,30 @@ impl Default for Limits {
     }
 }
 
+/// Every rule's name, in the order they run.
+pub const RULES: [&str; 10] = [
+    "view-stranded",
+    "join-twice",
+    "join-timeout",
+    "sdk-before-listeners",
+    "reconnect-stuck",
+    "audio-no-mic",
+    "leave-unanswered",
+    "time-gap",
+    "after-ended",
+    "corrupt-tail",
+];
+
+/// The schema of a rule name: one of [`RULES`].
+fn rule_names(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({ "type": "string", "enum": RULES })
+}
+
 /// One thing a rule found.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Finding {
-    /// The rule's name, e.g. `view-stranded`.
+    /// The rule's name.
+    #[schemars(schema_with = "rule_names")]
     pub rule: &'static str,
     /// One short line.
     pub title: String,
@@ -185,6 +205,7 @@ impl<'a> Log<'a> {
 
     /// A finding spanning records `first..=last` (indexes into the log).
     pub fn finding(&self, rule: &'static str, first: usize, last: usize) -> Finding {
+        debug_assert!(RULES.contains(&rule), "{rule} is missing from RULES");
         let (a, b) = (&self.records[first], &self.records[last.max(first)]);
         Finding {
             rule,
@@ -253,19 +274,20 @@ pub fn run(args: DiagnoseArgs) -> Result<(), CliError> {
         gap_ms: args.gap_ms,
     };
     let found = findings(&records, tail.as_ref(), limits);
+    let clean = found.is_empty();
     let mut out = std::io::stdout().lock();
     if args.json {
-        let doc = serde_json::json!({
-            "log": args.log.display().to_string(),
-            "records": records.len(),
-            "findings": found,
-        });
+        let doc = crate::output::DiagnoseReport {
+            log: args.log.display().to_string(),
+            records: records.len(),
+            findings: found,
+        };
         serde_json::to_writer_pretty(&mut out, &doc).map_err(CliError::input)?;
         writeln!(out)?;
     } else {
         print_text(&mut out, &args.log, &records, &found)?;
     }
-    if found.is_empty() {
+    if clean {
         Ok(())
     } else {
         Err(CliError::Finding)

@@ -9,6 +9,7 @@ mod demo;
 mod diagnose;
 mod error;
 mod logs;
+mod output;
 mod replay;
 mod report;
 mod sim;

@@ -2,7 +2,6 @@
 use std::io::Write;
 use std::path::Path;
 
-use serde_json::json;
 use switchboard_domain::{
     validate_link, ActorName, Entry, Input, SessionInput, DEFAULT_ALLOWED_HOST,
 };
@@ -10,6 +9,7 @@ use switchboard_journal::Record;
 
 use crate::error::CliError;
 use crate::logs::load;
+use crate::output::LinkVerdict;
 use crate::timeline::{is_session_of, print_table, rows};
 
 /// The attempts that were started for this session id.
@@ -118,13 +118,24 @@ pub fn link(url: &str, allow_hosts: Vec<String>) -> Result<(), CliError> {
         allow_hosts
     };
     let verdict = match validate_link(url, &hosts) {
-        Ok(id) => json!({ "accepted": true, "session_id": id.as_str() }),
-        Err(reason) => {
-            json!({ "accepted": false, "reason": reason.code(), "message": reason.message() })
-        }
+        Ok(id) => LinkVerdict {
+            accepted: true,
+            session_id: Some(id.as_str().to_owned()),
+            reason: None,
+            message: None,
+        },
+        Err(reason) => LinkVerdict {
+            accepted: false,
+            session_id: None,
+            reason: Some(reason.code()),
+            message: Some(reason.message()),
+        },
     };
-    println!("{verdict}");
-    if verdict["accepted"] == true {
+    println!(
+        "{}",
+        serde_json::to_string(&verdict).map_err(CliError::input)?
+    );
+    if verdict.accepted {
         Ok(())
     } else {
         Err(CliError::Finding)

@@ -28,7 +28,7 @@ pub fn machine_json(m: &Machines, actor: ActorName) -> Value {
 }
 
 /// One field that changed.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Change {
     /// Dotted path of the field, e.g. `phase.InCall.reconnecting`.
     pub path: String,

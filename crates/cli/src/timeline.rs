@@ -2,32 +2,12 @@
 //! today's machines as it is printed).
 use std::io::Write;
 
-use serde::Serialize;
 use switchboard_domain::{ActorName, Entry, Machines};
-use switchboard_journal::Record;
+use switchboard_journal::{Kind, Record};
 
 use crate::error::CliError;
+use crate::output::{DiffLine, MachineState, ReplayRow as Row, StateAt};
 use crate::state;
-
-/// One printed row.
-#[derive(Debug, Serialize)]
-pub struct Row<'a> {
-    /// The record's seq.
-    pub seq: u64,
-    /// When it was recorded.
-    pub at_ms: u64,
-    /// The actor, as named in the log.
-    pub actor: String,
-    /// `input` or `command`.
-    pub kind: &'static str,
-    /// A readable description.
-    pub text: String,
-    /// For inputs: the actor's state afterwards.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
-    /// The record's body, as in the JSONL export.
-    pub body: &'a Entry,
-}
 
 /// Folds records and yields rows; `keep` chooses which are printed (all are folded).
 pub fn rows<'a>(records: &'a [Record], keep: impl Fn(&Record) -> bool) -> Vec<Row<'a>> {
@@ -40,9 +20,9 @@ pub fn rows<'a>(records: &'a [Record], keep: impl Fn(&Record) -> bool) -> Vec<Ro
                     Ok(_) => machines.summary(r.actor),
                     Err(e) => format!("(cannot fold: {e})"),
                 };
-                ("input", input.to_string(), Some(state))
+                (Kind::Input, input.to_string(), Some(state))
             }
-            Entry::Command(c) => ("command", c.to_string(), None),
+            Entry::Command(c) => (Kind::Command, c.to_string(), None),
         };
         if keep(r) {
             out.push(Row {
@@ -73,8 +53,8 @@ pub fn print_table(out: &mut impl Write, rows: &[Row<'_>], origin_ms: u64) -> st
     for row in rows {
         let time = format!("+{}", seconds(row.at_ms.saturating_sub(origin_ms)));
         let what = match row.kind {
-            "input" => format!("<- {}", row.text),
-            _ => format!("     -> {}", row.text),
+            Kind::Input => format!("<- {}", row.text),
+            Kind::Command => format!("     -> {}", row.text),
         };
         match &row.state {
             Some(state) => writeln!(
@@ -120,20 +100,20 @@ pub fn print_at(records: &[Record], seq: u64, json: bool) -> Result<(), CliError
     let origin = records.first().map_or(0, |r| r.at_ms);
     let mut out = std::io::stdout().lock();
     if json {
-        let list: Vec<serde_json::Value> = state::actors(&machines)
-            .into_iter()
-            .map(|a| {
-                serde_json::json!({
-                    "actor": a.to_string(),
-                    "summary": machines.summary(a),
-                    "state": state::machine_json(&machines, a),
+        let doc = StateAt {
+            seq: r.seq,
+            at_ms: r.at_ms,
+            actor: r.actor.to_string(),
+            record: record_text(r),
+            machines: state::actors(&machines)
+                .into_iter()
+                .map(|a| MachineState {
+                    actor: a.to_string(),
+                    summary: machines.summary(a),
+                    state: state::machine_json(&machines, a),
                 })
-            })
-            .collect();
-        let doc = serde_json::json!({
-            "seq": r.seq, "at_ms": r.at_ms, "actor": r.actor.to_string(),
-            "record": record_text(r), "machines": list,
-        });
+                .collect(),
+        };
         serde_json::to_writer_pretty(&mut out, &doc).map_err(CliError::input)?;
         writeln!(out)?;
         return Ok(());
@@ -181,10 +161,13 @@ pub fn print_diff(
         }
         changed += 1;
         if json {
-            let doc = serde_json::json!({
-                "seq": r.seq, "at_ms": r.at_ms, "actor": r.actor.to_string(),
-                "input": input.to_string(), "changes": changes,
-            });
+            let doc = DiffLine {
+                seq: r.seq,
+                at_ms: r.at_ms,
+                actor: r.actor.to_string(),
+                input: input.to_string(),
+                changes,
+            };
             serde_json::to_writer(&mut out, &doc).map_err(CliError::input)?;
             writeln!(out)?;
             continue;

@@ -36,6 +36,18 @@ pub enum LinkRejection {
 }
 
 impl LinkRejection {
+    /// Every reason, in declaration order.
+    pub const ALL: [LinkRejection; 8] = [
+        LinkRejection::EmptyId,
+        LinkRejection::TooLong,
+        LinkRejection::Malformed,
+        LinkRejection::WrongScheme,
+        LinkRejection::HostNotAllowed,
+        LinkRejection::HasCredentials,
+        LinkRejection::WrongPath,
+        LinkRejection::BadCharacters,
+    ];
+
     /// A stable machine-readable name.
     pub fn code(self) -> &'static str {
         match self {
@@ -145,6 +157,28 @@ fn meet_segment(path: &str) -> Result<&str, LinkRejection> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn all_lists_every_rejection_once_with_a_distinct_code() {
+        for (i, r) in LinkRejection::ALL.iter().enumerate() {
+            // Exhaustive: a new reason does not compile here until it has its place in ALL.
+            let place = match r {
+                LinkRejection::EmptyId => 0,
+                LinkRejection::TooLong => 1,
+                LinkRejection::Malformed => 2,
+                LinkRejection::WrongScheme => 3,
+                LinkRejection::HostNotAllowed => 4,
+                LinkRejection::HasCredentials => 5,
+                LinkRejection::WrongPath => 6,
+                LinkRejection::BadCharacters => 7,
+            };
+            assert_eq!(place, i, "{r:?}");
+        }
+        let mut codes: Vec<&str> = LinkRejection::ALL.iter().map(|r| r.code()).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), LinkRejection::ALL.len());
+    }
 
     fn hosts() -> Vec<String> {
         vec![DEFAULT_ALLOWED_HOST.to_owned()]
