@@ -12,9 +12,16 @@ profile=${PROFILE:-debug}
 flag=()
 [ "$profile" = release ] && flag=(--release)
 
-# The CLI is built in the same cargo run so that features unify the same way as in
-# `cargo test --workspace` (no rebuilds when switching between them).
-cargo build "${flag[@]}" -p switchboard-ffi -p uniffi-bindgen -p switchboard-cli
+if [ "$profile" = debug ]; then
+  # The whole workspace with its test targets, so that features unify exactly as in
+  # `cargo test --workspace` (dev-dependencies such as proptest add features to shared crates):
+  # after scripts/test.sh's test run this compiles only the bindgen's main and copies the
+  # library out, instead of rebuilding every crate with a second feature set. The CLI the Python
+  # suites run (target/debug/switchboard) comes from the same build.
+  cargo build --workspace --lib --bins --tests
+else
+  cargo build "${flag[@]}" -p switchboard-ffi -p uniffi-bindgen -p switchboard-cli
+fi
 lib="target/$profile/libswitchboard_ffi.so"
 [ "$(uname)" = Darwin ] && lib="target/$profile/libswitchboard_ffi.dylib"
 out="target/bindings/$lang"
