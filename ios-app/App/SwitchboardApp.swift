@@ -102,15 +102,15 @@ final class AppEnvironment {
             initialiseChat: initialiseChat
         )
         let audio = AVAudioSessionAdapter()
-        let config = CoreConfig.standard(
-            allowedHosts: settings.linkHosts,
-            mode: mode,
-            settings: .standard(title: settings.callTitle)
-        )
         var core: SwitchboardProxy?
         var startupError: String?
         do {
             try? initLogging(level: "info")
+            let config = try CoreConfig.standard(
+                allowedHosts: settings.linkHosts,
+                mode: mode,
+                settings: .standard(title: settings.callTitle)
+            )
             core = try SwitchboardShell.start(
                 dataDirectory: AppConfiguration.dataDirectory(),
                 config: config,

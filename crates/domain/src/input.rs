@@ -31,15 +31,44 @@ pub enum JoinErrorCode {
 }
 
 impl JoinErrorCode {
-    /// Maps the SDK's error code string to a code.
+    /// The codes the SDK documents, by their SDK spelling.
+    const KNOWN: [(&'static str, JoinErrorCode); 4] = [
+        ("INIT ERROR", JoinErrorCode::Init),
+        ("AUTH TOKEN ERROR", JoinErrorCode::AuthToken),
+        ("SESSION ID ERROR", JoinErrorCode::SessionId),
+        ("API ERROR", JoinErrorCode::Api),
+    ];
+
+    /// Maps the SDK's error code string to a code. Case, surrounding space and underscores for
+    /// spaces do not matter (`auth_token_error` is AUTH TOKEN ERROR); anything else is `Other`,
+    /// keeping the SDK's code as given (trimmed).
     pub fn from_sdk(code: &str) -> Self {
-        match code.trim() {
-            "INIT ERROR" => JoinErrorCode::Init,
-            "AUTH TOKEN ERROR" => JoinErrorCode::AuthToken,
-            "SESSION ID ERROR" => JoinErrorCode::SessionId,
-            "API ERROR" => JoinErrorCode::Api,
-            other => JoinErrorCode::Other {
-                code: other.to_owned(),
+        let name = normalised(code);
+        match Self::KNOWN.iter().find(|(known, _)| *known == name) {
+            Some((_, code)) => code.clone(),
+            None => JoinErrorCode::Other {
+                code: code.trim().to_owned(),
+            },
+        }
+    }
+
+    /// Maps what `joinSession`'s `onError` hands over: the error's code and its description,
+    /// either of which may be missing. A known code in `code` wins; otherwise a known code named
+    /// in the description (the SDK's docs show codes in both places); otherwise `Other` with the
+    /// code as given, or `UNKNOWN ERROR` when there is none.
+    pub fn from_sdk_error(code: Option<&str>, description: Option<&str>) -> Self {
+        let by_code = Self::from_sdk(code.unwrap_or_default());
+        if !matches!(by_code, JoinErrorCode::Other { .. }) {
+            return by_code;
+        }
+        let text = normalised(description.unwrap_or_default());
+        if let Some((_, known)) = Self::KNOWN.iter().find(|(name, _)| text.contains(name)) {
+            return known.clone();
+        }
+        match by_code {
+            JoinErrorCode::Other { code } if !code.is_empty() => JoinErrorCode::Other { code },
+            _ => JoinErrorCode::Other {
+                code: "UNKNOWN ERROR".to_owned(),
             },
         }
     }
@@ -52,6 +81,30 @@ impl JoinErrorCode {
             JoinErrorCode::SessionId => "SESSION ID ERROR",
             JoinErrorCode::Api => "API ERROR",
             JoinErrorCode::Other { code } => code,
+        }
+    }
+}
+
+/// Upper case, underscores as spaces, trimmed: how codes are compared.
+fn normalised(text: &str) -> String {
+    text.trim().to_uppercase().replace('_', " ")
+}
+
+impl SdkEvent {
+    /// `joinSession`'s `onError` as the core's input, from the error's code and description
+    /// (either may be missing): the code as [`JoinErrorCode::from_sdk_error`] maps it, and as the
+    /// message the description, else the code, else a generic line.
+    pub fn join_failed_from_sdk(code: Option<&str>, description: Option<&str>) -> SdkEvent {
+        let message = [description, code]
+            .into_iter()
+            .flatten()
+            .map(str::trim)
+            .find(|t| !t.is_empty())
+            .unwrap_or("Failed to join the call")
+            .to_owned();
+        SdkEvent::JoinFailed {
+            code: JoinErrorCode::from_sdk_error(code, description),
+            message,
         }
     }
 }
@@ -417,4 +470,72 @@ pub enum Input {
     Audio(AudioInput),
     /// For the UI bridge.
     Ui(UiInput),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn other(code: &str) -> JoinErrorCode {
+        JoinErrorCode::Other { code: code.into() }
+    }
+
+    #[test]
+    fn sdk_codes_map_whatever_their_case_spacing_or_underscores() {
+        assert_eq!(JoinErrorCode::from_sdk("INIT ERROR"), JoinErrorCode::Init);
+        assert_eq!(
+            JoinErrorCode::from_sdk(" auth_token_error "),
+            JoinErrorCode::AuthToken
+        );
+        assert_eq!(
+            JoinErrorCode::from_sdk("Session Id Error"),
+            JoinErrorCode::SessionId
+        );
+        assert_eq!(JoinErrorCode::from_sdk("API ERROR"), JoinErrorCode::Api);
+        assert_eq!(
+            JoinErrorCode::from_sdk(" ERR_SOMETHING "),
+            other("ERR_SOMETHING")
+        );
+        for (name, code) in JoinErrorCode::KNOWN {
+            assert_eq!(code.sdk_name(), name);
+        }
+    }
+
+    #[test]
+    fn a_missing_or_unknown_code_falls_back_to_the_description_then_to_unknown() {
+        let map = JoinErrorCode::from_sdk_error;
+        assert_eq!(
+            map(None, Some("INIT ERROR: not initialised")),
+            JoinErrorCode::Init
+        );
+        assert_eq!(
+            map(Some("E42"), Some("api error while joining")),
+            JoinErrorCode::Api
+        );
+        assert_eq!(map(Some("E42"), Some("no idea")), other("E42"));
+        assert_eq!(
+            map(Some("  "), Some("something else")),
+            other("UNKNOWN ERROR")
+        );
+        assert_eq!(map(None, None), other("UNKNOWN ERROR"));
+        // A known code wins over what the description says.
+        assert_eq!(
+            map(Some("AUTH TOKEN ERROR"), Some("INIT ERROR")),
+            JoinErrorCode::AuthToken
+        );
+    }
+
+    #[test]
+    fn the_join_failure_message_is_the_description_then_the_code_then_a_generic_line() {
+        let message = |code, description| match SdkEvent::join_failed_from_sdk(code, description) {
+            SdkEvent::JoinFailed { message, .. } => message,
+            other => panic!("not a join failure: {other:?}"),
+        };
+        assert_eq!(
+            message(Some("API ERROR"), Some(" Invalid call token ")),
+            "Invalid call token"
+        );
+        assert_eq!(message(Some("API ERROR"), Some("")), "API ERROR");
+        assert_eq!(message(None, None), "Failed to join the call");
+    }
 }

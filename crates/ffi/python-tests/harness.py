@@ -127,21 +127,12 @@ def dismisses(state):
 
 
 def config(data_dir, mode=d.IntegrationMode.STANDALONE, join_timeout_ms=30_000):
-    settings = d.SessionSettings(
-        title="Python test call",
-        session_type=d.SessionType.VIDEO,
-        start_audio_muted=False,
-        start_video_paused=False,
-        audio_mode=d.AudioMode.SPEAKER,
-        idle_timeout_s=300,
-    )
-    core = d.CoreConfig(
-        mode=mode,
-        allowed_hosts=[HOST],
-        settings=settings,
-        join_timeout_ms=join_timeout_ms,
-        leave_ack_timeout_ms=10_000,
-    )
+    """The core's own defaults (as the Swift shell takes them), with this suite's host, title,
+    mode and join timeout."""
+    core = f.default_core_config([HOST])
+    core.settings.title = "Python test call"
+    core.mode = mode
+    core.join_timeout_ms = join_timeout_ms
     return f.SwitchboardConfig(data_dir=str(data_dir), core=core)
 
 

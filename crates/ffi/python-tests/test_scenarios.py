@@ -79,7 +79,7 @@ def test_timeout(shell):
 def test_spurious_init_error_then_success(shell):
     shell.open("retro_7")
     shell.do("view_appeared")
-    shell.sdk_event(SDK.JOIN_FAILED(code=d.JoinErrorCode.INIT(), message="INIT ERROR"))
+    shell.sdk_event(f.join_failed_event("INIT ERROR", None))
     assert label(shell.state()) == "joining", "a spurious INIT ERROR does not end the attempt"
     shell.sdk_event(SDK.JOIN_SUCCEEDED())
     assert label(shell.state()) == "in_call"
@@ -93,7 +93,7 @@ def test_init_error_twice_then_success(shell):
     shell.open("retro_8")
     shell.do("view_appeared")
     for _ in range(2):
-        shell.sdk_event(SDK.JOIN_FAILED(code=d.JoinErrorCode.INIT(), message="INIT ERROR"))
+        shell.sdk_event(f.join_failed_event("INIT ERROR", None))
         assert label(shell.state()) == "joining"
     shell.sdk_event(SDK.SESSION_JOINED())
     assert label(shell.state()) == "in_call"
@@ -110,10 +110,19 @@ def test_double_appear_joins_once(shell):
     assert label(shell.state()) == "in_call"
 
 
+def test_the_core_maps_join_errors_the_way_the_shell_receives_them():
+    assert f.join_failed_event("auth_token_error", None) == SDK.JOIN_FAILED(
+        code=d.JoinErrorCode.AUTH_TOKEN(), message="auth_token_error")
+    assert f.join_failed_event(None, "INIT ERROR: not ready").code == d.JoinErrorCode.INIT()
+    assert f.join_failed_event(None, None) == SDK.JOIN_FAILED(
+        code=d.JoinErrorCode.OTHER(code="UNKNOWN ERROR"), message="Failed to join the call")
+    assert f.default_session_settings().idle_timeout_s > 0
+
+
 def test_auth_token_error_shows_an_alert_then_dismisses(shell):
     shell.open("board-meeting")
     shell.do("view_appeared")
-    shell.sdk_event(SDK.JOIN_FAILED(code=d.JoinErrorCode.AUTH_TOKEN(), message="token expired"))
+    shell.sdk_event(f.join_failed_event("AUTH TOKEN ERROR", "token expired"))
     alert = shell.state()
     assert isinstance(alert, d.UiState.ERROR)
     assert "AUTH TOKEN ERROR" in alert.message and "token expired" in alert.message

@@ -7,11 +7,13 @@
 //! behind the domain's `uniffi` feature, so none is written twice.
 #![warn(missing_docs)]
 
+mod defaults;
 mod error;
 mod logging;
 mod ports;
 mod switchboard;
 
+pub use defaults::{default_core_config, default_session_settings, join_failed_event};
 pub use error::SwitchboardError;
 pub use logging::init_logging;
 pub use ports::{AudioSession, CallsSdk, UiObserver};

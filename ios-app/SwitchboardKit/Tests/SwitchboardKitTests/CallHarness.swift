@@ -31,7 +31,7 @@ final class CallHarness {
         dataDirectory = FileManager.default.temporaryDirectory
             .appendingPathComponent("switchboard-xctest-\(UUID().uuidString)", isDirectory: true)
         sdk = FakeCallsSDK(script: script)
-        let config = CoreConfig.standard(
+        let config = try CoreConfig.standard(
             allowedHosts: [testHost],
             settings: .standard(title: "XCTest call"),
             joinTimeoutMs: joinTimeoutMs,

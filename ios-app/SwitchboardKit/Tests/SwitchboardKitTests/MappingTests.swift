@@ -1,20 +1,28 @@
-// The shell's pure mappings: joinSession's error codes, AVAudioSession's raw notification values.
+// The shell's mappings: joinSession's error codes (through the core), AVAudioSession's raw
+// notification values.
 import SwitchboardKit
 import XCTest
 
 final class JoinErrorMappingTests: XCTestCase {
+    private func code(_ sdkCode: String?, description: String?) -> JoinErrorCode? {
+        if case let .joinFailed(code, _) = JoinErrorMapping.event(code: sdkCode, description: description) {
+            return code
+        }
+        return nil
+    }
+
     func testTheSdksCodesMapToTheCoresCodes() {
-        XCTAssertEqual(JoinErrorMapping.code("INIT ERROR", description: nil), .`init`)
-        XCTAssertEqual(JoinErrorMapping.code("AUTH TOKEN ERROR", description: nil), .authToken)
-        XCTAssertEqual(JoinErrorMapping.code("SESSION ID ERROR", description: nil), .sessionId)
-        XCTAssertEqual(JoinErrorMapping.code("API ERROR", description: nil), .api)
-        XCTAssertEqual(JoinErrorMapping.code(" auth_token_error ", description: nil), .authToken)
-        XCTAssertEqual(JoinErrorMapping.code("ERR_SOMETHING", description: nil), .other(code: "ERR_SOMETHING"))
+        XCTAssertEqual(code("INIT ERROR", description: nil), .`init`)
+        XCTAssertEqual(code("AUTH TOKEN ERROR", description: nil), .authToken)
+        XCTAssertEqual(code("SESSION ID ERROR", description: nil), .sessionId)
+        XCTAssertEqual(code("API ERROR", description: nil), .api)
+        XCTAssertEqual(code(" auth_token_error ", description: nil), .authToken)
+        XCTAssertEqual(code("ERR_SOMETHING", description: nil), .other(code: "ERR_SOMETHING"))
     }
 
     func testACodeNamedOnlyInTheDescriptionIsFound() {
-        XCTAssertEqual(JoinErrorMapping.code(nil, description: "INIT ERROR: not initialised"), .`init`)
-        XCTAssertEqual(JoinErrorMapping.code("", description: "something else"), .other(code: "UNKNOWN ERROR"))
+        XCTAssertEqual(code(nil, description: "INIT ERROR: not initialised"), .`init`)
+        XCTAssertEqual(code("", description: "something else"), .other(code: "UNKNOWN ERROR"))
     }
 
     func testTheEventCarriesTheDescription() {

@@ -18,10 +18,11 @@ final class ScenarioTests: XCTestCase {
             await h.appear()
             let attempt = try XCTUnwrap(h.sdk.forwarder.attempt)
             XCTAssertTrue(h.sdk.calls.contains(.registerListeners(attempt: attempt)))
+            let settings = try SessionSettings.standard(title: "XCTest call")
             XCTAssertTrue(h.sdk.calls.contains(.joinSession(
                 attempt: attempt,
                 sessionID: "happy-call",
-                settings: .standard(title: "XCTest call")
+                settings: settings
             )))
             XCTAssertTrue(h.viewModel.state.isInCall, "\(h.viewModel.state)")
             XCTAssertEqual(h.viewModel.title, "XCTest call", "the title stays while in the call")

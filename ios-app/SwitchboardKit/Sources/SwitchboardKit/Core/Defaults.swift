@@ -1,44 +1,32 @@
-// Convenience constructors for the core's configuration. The values mirror the Rust defaults
-// (`CoreConfig::default()` and `SessionSettings::default()` in crates/domain/src/settings.rs),
-// which the FFI does not export.
+// Convenience constructors for the core's configuration. The values come from the Rust core
+// (`defaultSessionSettings()` and `defaultCoreConfig(allowedHosts:)`, which hand over
+// `SessionSettings::default()` and `CoreConfig::default()`): only what is given here changes.
 
 public extension SessionSettings {
-    /// A call's settings, with the core's defaults for everything not given.
-    static func standard(
-        title: String = "Switchboard call",
-        sessionType: SessionType = .video,
-        startAudioMuted: Bool = false,
-        startVideoPaused: Bool = false,
-        audioMode: AudioMode = .speaker,
-        idleTimeoutS: UInt32 = 300
-    ) -> SessionSettings {
-        SessionSettings(
-            title: title,
-            sessionType: sessionType,
-            startAudioMuted: startAudioMuted,
-            startVideoPaused: startVideoPaused,
-            audioMode: audioMode,
-            idleTimeoutS: idleTimeoutS
-        )
+    /// A call's settings: the core's defaults, with `title` when given.
+    static func standard(title: String? = nil) throws -> SessionSettings {
+        var settings = try defaultSessionSettings()
+        if let title { settings.title = title }
+        return settings
     }
 }
 
 public extension CoreConfig {
-    /// The core's configuration: which link hosts open calls, calls-only (`standalone`, the Chat
-    /// SDK is never initialised) or chat-and-calls (`additive`), the call settings and timeouts.
+    /// The core's configuration: which link hosts open calls, and, when given, calls-only
+    /// (`standalone`) or chat-and-calls (`additive`), the call settings and the timeouts; the
+    /// core's defaults for the rest.
     static func standard(
         allowedHosts: [String],
-        mode: IntegrationMode = .standalone,
-        settings: SessionSettings = .standard(),
-        joinTimeoutMs: UInt64 = 30_000,
-        leaveAckTimeoutMs: UInt64 = 10_000
-    ) -> CoreConfig {
-        CoreConfig(
-            mode: mode,
-            allowedHosts: allowedHosts,
-            settings: settings,
-            joinTimeoutMs: joinTimeoutMs,
-            leaveAckTimeoutMs: leaveAckTimeoutMs
-        )
+        mode: IntegrationMode? = nil,
+        settings: SessionSettings? = nil,
+        joinTimeoutMs: UInt64? = nil,
+        leaveAckTimeoutMs: UInt64? = nil
+    ) throws -> CoreConfig {
+        var config = try defaultCoreConfig(allowedHosts: allowedHosts)
+        if let mode { config.mode = mode }
+        if let settings { config.settings = settings }
+        if let joinTimeoutMs { config.joinTimeoutMs = joinTimeoutMs }
+        if let leaveAckTimeoutMs { config.leaveAckTimeoutMs = leaveAckTimeoutMs }
+        return config
     }
 }

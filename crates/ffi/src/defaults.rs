@@ -1,0 +1,71 @@
+//! The core's own defaults and SDK mappings, exported so the shell never restates them: what
+//! `joinSession`'s `onError` means, and the default call settings and configuration.
+use switchboard_domain::{CoreConfig, SdkEvent, SessionSettings};
+
+use crate::error::{guard, SwitchboardError};
+
+/// `joinSession`'s `onError` as the event to hand to [`crate::Switchboard::sdk_event`]: `code` is
+/// the error's code (`"INIT ERROR"`, `"AUTH TOKEN ERROR"`...) and `description` its text; either
+/// may be missing. The core decides which code it is (a code named only in the description
+/// counts) and which text the user sees.
+#[uniffi::export]
+pub fn join_failed_event(
+    code: Option<String>,
+    description: Option<String>,
+) -> Result<SdkEvent, SwitchboardError> {
+    guard(|| {
+        Ok(SdkEvent::join_failed_from_sdk(
+            code.as_deref(),
+            description.as_deref(),
+        ))
+    })
+}
+
+/// The core's default settings for a call (title, video, mic and camera on, speaker, idle
+/// timeout); change the fields you need.
+#[uniffi::export]
+pub fn default_session_settings() -> Result<SessionSettings, SwitchboardError> {
+    guard(|| Ok(SessionSettings::default()))
+}
+
+/// The core's default configuration (calls only, default settings and timeouts) accepting
+/// meeting links on `allowed_hosts`.
+#[uniffi::export]
+pub fn default_core_config(allowed_hosts: Vec<String>) -> Result<CoreConfig, SwitchboardError> {
+    guard(|| {
+        Ok(CoreConfig {
+            allowed_hosts,
+            ..CoreConfig::default()
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use switchboard_domain::JoinErrorCode;
+
+    #[test]
+    fn the_exports_hand_over_the_cores_own_values() {
+        let config = default_core_config(vec!["calls.example.org".into()]).unwrap();
+        assert_eq!(config.allowed_hosts, ["calls.example.org"]);
+        assert_eq!(
+            CoreConfig {
+                allowed_hosts: CoreConfig::default().allowed_hosts,
+                ..config
+            },
+            CoreConfig::default()
+        );
+        assert_eq!(
+            default_session_settings().unwrap(),
+            SessionSettings::default()
+        );
+        assert_eq!(
+            join_failed_event(Some("auth_token_error".into()), None).unwrap(),
+            SdkEvent::JoinFailed {
+                code: JoinErrorCode::AuthToken,
+                message: "auth_token_error".into(),
+            }
+        );
+    }
+}
