@@ -85,9 +85,9 @@ impl JoinErrorCode {
     }
 }
 
-/// Upper case, underscores as spaces, trimmed: how codes are compared.
+/// Upper case (ASCII: the codes are), underscores as spaces, trimmed: how codes are compared.
 fn normalised(text: &str) -> String {
-    text.trim().to_uppercase().replace('_', " ")
+    text.trim().to_ascii_uppercase().replace('_', " ")
 }
 
 impl SdkEvent {
