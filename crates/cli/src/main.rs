@@ -169,7 +169,10 @@ fn run(cli: Cli) -> Result<(), CliError> {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(e),
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("SWITCHBOARD_LOG")
@@ -181,4 +184,35 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => e.report(),
     }
+}
+
+/// Help and version go to stdout (exit 0); a bare `switchboard` prints the help (exit 2); any
+/// other usage error is one line on stderr, with the command's usage, and exit 2.
+fn usage_error(e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = e.print();
+            return ExitCode::from(2);
+        }
+        _ => {}
+    }
+    let text = e.render().to_string();
+    // clap's first paragraph is the problem (a list of missing arguments spans several lines).
+    let problem: Vec<&str> = text
+        .lines()
+        .take_while(|l| !l.trim().is_empty())
+        .map(str::trim)
+        .collect();
+    let problem = problem.join(" ");
+    let problem = problem.trim_start_matches("error: ");
+    match text.lines().find_map(|l| l.strip_prefix("Usage: ")) {
+        Some(usage) => eprintln!("switchboard: error: {problem} (usage: {usage}; see --help)"),
+        None => eprintln!("switchboard: error: {problem} (see switchboard --help)"),
+    }
+    ExitCode::from(2)
 }

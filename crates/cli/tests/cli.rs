@@ -4,19 +4,7 @@ use std::path::Path;
 use std::process::Output;
 
 mod support;
-use support::{switchboard, text};
-
-/// Exit 2, exactly one line on stderr, no panic or backtrace.
-fn assert_bad_input(out: &Output, mentions: &str) {
-    let (_, err) = text(out);
-    assert_eq!(out.status.code(), Some(2), "stderr: {err}");
-    assert_eq!(err.trim_end().lines().count(), 1, "one line, got: {err}");
-    assert!(err.contains(mentions), "'{mentions}' not in: {err}");
-    assert!(
-        !err.contains("panicked") && !err.contains("backtrace"),
-        "{err}"
-    );
-}
+use support::{assert_bad_input, switchboard, text};
 
 fn demo(dir: &Path, scenario: &str) -> Output {
     let out = switchboard(&[
@@ -213,4 +201,28 @@ fn link_accepts_a_meeting_link_and_rejects_each_bad_kind_with_its_own_reason() {
         "calls.acme.test",
     ]);
     assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn usage_errors_are_one_line_with_the_usage_and_exit_2() {
+    assert_bad_input(
+        &switchboard(&["replay", "--bogus"]),
+        "unexpected argument '--bogus' found (usage: switchboard replay",
+    );
+    assert_bad_input(
+        &switchboard(&["export", "log.jsonl"]),
+        "required arguments were not provided: --out <OUT>",
+    );
+    assert_bad_input(
+        &switchboard(&["nosuch"]),
+        "unrecognized subcommand 'nosuch'",
+    );
+    assert_bad_input(
+        &switchboard(&["sim", "--seeds", "many"]),
+        "invalid value 'many' for '--seeds <N>'",
+    );
+    // Help is not an error: on stdout, exit 0.
+    let help = switchboard(&["replay", "--help"]);
+    assert_eq!(help.status.code(), Some(0));
+    assert!(text(&help).0.contains("Usage: switchboard replay"));
 }

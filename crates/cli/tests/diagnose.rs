@@ -302,19 +302,22 @@ fn text_output_names_rule_range_explanation_and_fix() {
 fn unreadable_input_exits_2_with_one_line() {
     let tmp = tempfile::tempdir().unwrap();
     let missing = tmp.path().join("missing.jsonl");
-    support::assert_bad_input(&support::switchboard(&[
-        "diagnose",
-        missing.to_str().unwrap(),
-    ]));
+    support::assert_bad_input(
+        &support::switchboard(&["diagnose", missing.to_str().unwrap()]),
+        "no such file",
+    );
     let junk = tmp.path().join("junk.jsonl");
     std::fs::write(&junk, "hello\n").unwrap();
-    support::assert_bad_input(&support::switchboard(&["diagnose", junk.to_str().unwrap()]));
+    support::assert_bad_input(
+        &support::switchboard(&["diagnose", junk.to_str().unwrap()]),
+        "line 1: not a log record",
+    );
     let empty = tmp.path().join("empty-dir");
     std::fs::create_dir(&empty).unwrap();
-    support::assert_bad_input(&support::switchboard(&[
-        "diagnose",
-        empty.to_str().unwrap(),
-    ]));
+    support::assert_bad_input(
+        &support::switchboard(&["diagnose", empty.to_str().unwrap()]),
+        "is not a switchboard journal",
+    );
 }
 
 #[test]

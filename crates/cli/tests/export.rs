@@ -228,15 +228,20 @@ fn export_refuses_a_bad_format_and_an_unwritable_path() {
     let tmp = tempfile::tempdir().unwrap();
     let log = personal_log().write(tmp.path(), "log.jsonl");
     let l = log.to_str().unwrap();
-    let out = switchboard(&["export", l, "--out", "x", "--format", "csv"]);
-    assert_eq!(out.status.code(), Some(2));
+    support::assert_bad_input(
+        &switchboard(&["export", l, "--out", "x", "--format", "csv"]),
+        "invalid value 'csv' for '--format <FORMAT>'",
+    );
     let nowhere = tmp.path().join("no/such/dir/x.parquet");
-    support::assert_bad_input(&switchboard(&[
-        "export",
-        l,
-        "--out",
-        nowhere.to_str().unwrap(),
-        "--format",
-        "parquet",
-    ]));
+    support::assert_bad_input(
+        &switchboard(&[
+            "export",
+            l,
+            "--out",
+            nowhere.to_str().unwrap(),
+            "--format",
+            "parquet",
+        ]),
+        "cannot write",
+    );
 }

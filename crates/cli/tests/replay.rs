@@ -136,7 +136,10 @@ fn at_prints_the_state_of_every_machine_at_a_seq() {
         .unwrap();
     assert_eq!(session["summary"], "in call, connected");
     assert_eq!(session["state"]["phase"]["InCall"]["reconnecting"], false);
-    assert_bad_input(&switchboard(&["replay", d, "--at", "999999"]));
+    assert_bad_input(
+        &switchboard(&["replay", d, "--at", "999999"]),
+        "seq 999999 is not in the log",
+    );
     let out = switchboard(&["replay", d, "--at", "3", "--verify"]);
     assert_eq!(out.status.code(), Some(2), "--at and --verify conflict");
 }

@@ -27,12 +27,16 @@ pub fn text(out: &Output) -> (String, String) {
     )
 }
 
-/// Exit 2, exactly one line on stderr, no panic.
-pub fn assert_bad_input(out: &Output) {
+/// Exit 2, exactly one line on stderr that mentions `mentions`, no panic or backtrace.
+pub fn assert_bad_input(out: &Output, mentions: &str) {
     let (_, err) = text(out);
     assert_eq!(out.status.code(), Some(2), "stderr: {err}");
     assert_eq!(err.trim_end().lines().count(), 1, "one line, got: {err}");
-    assert!(!err.contains("panicked"), "{err}");
+    assert!(err.contains(mentions), "'{mentions}' not in: {err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("backtrace"),
+        "{err}"
+    );
 }
 
 /// Runs `switchboard demo` for one scenario into `dir`.
