@@ -12,7 +12,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use switchboard_journal::script::scripted_log;
 use switchboard_journal::{
-    export_jsonl, fold, import_jsonl, FlushPolicy, GroupCommit, Journal, NewRecord, SledJournal,
+    export_jsonl, fold, import_jsonl, FlushPolicy, GroupCommit, Journal, NewRecord, Record,
+    SledJournal,
 };
 
 /// Batch sizes every append row is measured at.
@@ -294,9 +295,10 @@ fn replay_rows(plan: &Plan, records: &[NewRecord]) -> Result<Vec<Row>> {
     ])
 }
 
-fn replay_sled(journal: &SledJournal, expected: usize) -> Result<f64> {
+/// Records per second to `load` a log and fold it through the machines; the clock covers both.
+fn replay_rate(expected: usize, load: impl FnOnce() -> Result<Vec<Record>>) -> Result<f64> {
     let start = Instant::now();
-    let records = journal.scan(0).collect::<Result<Vec<_>, _>>()?;
+    let records = load()?;
     fold(&records).map_err(|d| anyhow::anyhow!("replay diverged: {d}"))?;
     let elapsed = start.elapsed();
     anyhow::ensure!(
@@ -307,18 +309,17 @@ fn replay_sled(journal: &SledJournal, expected: usize) -> Result<f64> {
     Ok(rate(expected, elapsed))
 }
 
+fn replay_sled(journal: &SledJournal, expected: usize) -> Result<f64> {
+    replay_rate(expected, || {
+        Ok(journal.scan(0).collect::<Result<Vec<_>, _>>()?)
+    })
+}
+
 fn replay_jsonl(path: &Path, expected: usize) -> Result<f64> {
-    let start = Instant::now();
-    let file = std::fs::File::open(path).with_context(|| path.display().to_string())?;
-    let records = import_jsonl(BufReader::new(file))?;
-    fold(&records).map_err(|d| anyhow::anyhow!("replay diverged: {d}"))?;
-    let elapsed = start.elapsed();
-    anyhow::ensure!(
-        records.len() == expected,
-        "replayed {} of {expected}",
-        records.len()
-    );
-    Ok(rate(expected, elapsed))
+    replay_rate(expected, || {
+        let file = std::fs::File::open(path).with_context(|| path.display().to_string())?;
+        Ok(import_jsonl(BufReader::new(file))?)
+    })
 }
 
 fn rate(records: usize, elapsed: Duration) -> f64 {

@@ -1,22 +1,9 @@
 //! The `switchboard` binary as a user runs it: exit codes, one-line errors, and the round trips
 //! the acceptance criteria name.
 use std::path::Path;
-use std::process::Output;
 
 mod support;
-use support::{assert_bad_input, switchboard, text};
-
-fn demo(dir: &Path, scenario: &str) -> Output {
-    let out = switchboard(&[
-        "demo",
-        "--journal",
-        dir.to_str().unwrap(),
-        "--scenario",
-        scenario,
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out).0);
-    out
-}
+use support::{assert_bad_input, demo, switchboard, text};
 
 #[test]
 fn demo_all_prints_every_scenario_with_a_dismissed_view_and_a_passing_replay_check() {

@@ -39,8 +39,8 @@ pub fn assert_bad_input(out: &Output, mentions: &str) {
     );
 }
 
-/// Runs `switchboard demo` for one scenario into `dir`.
-pub fn demo(dir: &Path, scenario: &str) {
+/// Runs `switchboard demo` for one scenario into `dir`; fails the test unless it exits 0.
+pub fn demo(dir: &Path, scenario: &str) -> Output {
     let out = switchboard(&[
         "demo",
         "--journal",
@@ -49,6 +49,7 @@ pub fn demo(dir: &Path, scenario: &str) {
         scenario,
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out).0);
+    out
 }
 
 /// The demo scenarios.
