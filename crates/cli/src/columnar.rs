@@ -2,8 +2,6 @@
 //! (actor, kind, body type, attempt, session, end reason) next to the full body as JSON, so an
 //! existing engine (DuckDB, Spark, DataFusion) can query the logs of many devices together.
 use std::collections::BTreeMap;
-use std::fs::File;
-use std::path::Path;
 use std::sync::Arc;
 
 use ::parquet::arrow::ArrowWriter;
@@ -108,16 +106,14 @@ impl Columns {
 }
 
 /// Writes `records` to `out` as Parquet (snappy-compressed) and returns the row count.
-pub fn write(records: &[Record], out: &Path) -> Result<u64, CliError> {
+pub fn write(records: &[Record], out: impl std::io::Write + Send) -> Result<u64, CliError> {
     let schema = Arc::new(schema());
-    let file = File::create(out)
-        .map_err(|e| CliError::input(format!("cannot write {}: {e}", out.display())))?;
     let props = WriterProperties::builder()
         .set_compression(Compression::SNAPPY)
         .set_max_row_group_size(ROWS_PER_GROUP)
         .build();
     let mut writer =
-        ArrowWriter::try_new(file, schema.clone(), Some(props)).map_err(CliError::input)?;
+        ArrowWriter::try_new(out, schema.clone(), Some(props)).map_err(CliError::input)?;
     let mut sessions = BTreeMap::new();
     let mut cols = Columns::default();
     for r in records {

@@ -1,11 +1,12 @@
 //! Reading logs from a path (sled journal directory or `.jsonl` export), and `export` / `import`.
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Write};
+use std::io::BufReader;
 use std::path::Path;
 
 use switchboard_journal::{FlushPolicy, Journal, Record, SledJournal};
 
 use crate::error::CliError;
+use crate::output_file::{check_not_the_log, write_atomically};
 
 /// Reads every record of a log, or says in one line why it cannot.
 pub fn load(path: &Path) -> Result<Vec<Record>, CliError> {
@@ -24,22 +25,21 @@ pub enum ExportFormat {
 
 /// `switchboard export LOG --out FILE [--redact] [--format jsonl|parquet]`.
 pub fn export(log: &Path, out: &Path, redact: bool, format: ExportFormat) -> Result<(), CliError> {
+    check_not_the_log(log, out)?;
     let mut records = load(log)?;
     if redact {
         let salt = switchboard_journal::redact::fresh_salt();
         records = switchboard_journal::redact::redact(&records, &salt)?;
     }
     match format {
-        ExportFormat::Jsonl => {
-            let file = File::create(out)
-                .map_err(|e| CliError::input(format!("cannot write {}: {e}", out.display())))?;
-            let mut w = BufWriter::new(file);
-            switchboard_journal::export_jsonl(records.iter().cloned().map(Ok), &mut w)?;
-            w.flush()?;
-        }
-        ExportFormat::Parquet => {
-            crate::columnar::write(&records, out)?;
-        }
+        ExportFormat::Jsonl => write_atomically(out, |w| {
+            switchboard_journal::export_jsonl(records.iter().cloned().map(Ok), w)?;
+            Ok(())
+        })?,
+        ExportFormat::Parquet => write_atomically(out, |w| {
+            crate::columnar::write(&records, w)?;
+            Ok(())
+        })?,
     }
     println!(
         "exported {} records to {}{}",

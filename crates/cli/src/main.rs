@@ -10,6 +10,7 @@ mod diagnose;
 mod error;
 mod logs;
 mod output;
+mod output_file;
 mod replay;
 mod report;
 mod sim;

@@ -112,6 +112,7 @@ struct Model {
 
 /// `switchboard report LOG --out FILE.html`.
 pub fn run(args: ReportArgs) -> Result<(), CliError> {
+    crate::output_file::check_not_the_log(&args.log, &args.out)?;
     let (records, tail) = switchboard_journal::open_log_prefix(&args.log)?;
     let found = diagnose::findings(&records, tail.as_ref(), Limits::default());
     let model = model(
@@ -121,8 +122,10 @@ pub fn run(args: ReportArgs) -> Result<(), CliError> {
         &args.log.display().to_string(),
     );
     let html = render(&model)?;
-    std::fs::write(&args.out, html)
-        .map_err(|e| CliError::input(format!("cannot write {}: {e}", args.out.display())))?;
+    crate::output_file::write_atomically(&args.out, |w| {
+        std::io::Write::write_all(w, html.as_bytes())
+            .map_err(|e| CliError::input(format!("cannot write {}: {e}", args.out.display())))
+    })?;
     println!(
         "wrote {} ({} records, {} lanes, {} finding(s))",
         args.out.display(),

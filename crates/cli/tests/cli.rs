@@ -213,3 +213,32 @@ fn usage_errors_are_one_line_with_the_usage_and_exit_2() {
     assert_eq!(help.status.code(), Some(0));
     assert!(text(&help).0.contains("Usage: switchboard replay"));
 }
+
+#[test]
+fn an_output_path_that_is_the_log_is_refused_and_the_log_survives() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    demo(&dir, "happy");
+    let p = |p: &Path| p.to_str().unwrap().to_owned();
+    let jsonl = tmp.path().join("call.jsonl");
+    assert!(switchboard(&["export", &p(&dir), "--out", &p(&jsonl)])
+        .status
+        .success());
+    let before = std::fs::read(&jsonl).unwrap();
+    assert_bad_input(
+        &switchboard(&["report", &p(&jsonl), "--out", &p(&jsonl)]),
+        "would write over the log being read",
+    );
+    assert_bad_input(
+        &switchboard(&["export", &p(&jsonl), "--out", &p(&jsonl), "--redact"]),
+        "would write over the log being read",
+    );
+    assert_bad_input(
+        &switchboard(&["export", &p(&dir), "--out", &p(&dir.join("copy.jsonl"))]),
+        "would write over the log being read",
+    );
+    assert_eq!(std::fs::read(&jsonl).unwrap(), before);
+    assert!(switchboard(&["replay", &p(&dir), "--verify"])
+        .status
+        .success());
+}

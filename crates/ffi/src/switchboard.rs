@@ -1,9 +1,7 @@
 //! The `Switchboard` object: one core per app, built from a config and the shell's ports. Every
 //! input method enqueues an event and returns at once; the actors run on the object's own tokio
 //! runtime, so the caller (the main thread) never waits on an actor.
-use std::fs::File;
-use std::io::{BufWriter, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -192,10 +190,13 @@ impl Switchboard {
             } else {
                 records
             };
-            let mut out = BufWriter::new(File::create(&path)?);
-            let n = switchboard_journal::export_jsonl(records.into_iter().map(Ok), &mut out)?;
-            out.flush()?;
-            Ok(n)
+            // An export at the same path as an earlier one replaces it only once complete.
+            switchboard_journal::write_atomically(Path::new(&path), |out| {
+                Ok(switchboard_journal::export_jsonl(
+                    records.into_iter().map(Ok),
+                    out,
+                )?)
+            })
         })
     }
 

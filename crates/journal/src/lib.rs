@@ -14,6 +14,7 @@
 //! before it stays readable. The on-disk layout is described in docs/journal-format.md.
 #![warn(missing_docs)]
 
+mod atomic;
 mod batch;
 mod error;
 mod group_commit;
@@ -27,6 +28,7 @@ pub mod script;
 mod sled_journal;
 mod verify;
 
+pub use atomic::write_atomically;
 pub use batch::BATCH_RECORDS_MAX;
 pub use error::{Error, Result};
 pub use group_commit::{Ack, GroupCommit, COMMIT_RECORDS_MAX, QUEUE_BATCHES_MAX};
