@@ -33,17 +33,18 @@ final class CallCoordinator: NSObject, SessionStatusListener, ButtonClickListene
     /// own default action also runs, as for every button).
     func onLeaveSessionButtonClicked() { forwarder.send(.leaveButtonClicked) }
 
-    // The core has no input for these buttons (see docs/ios-integration.md): the SDK performs the
-    // action itself and its result arrives through MediaEventsListener below.
-    func onToggleAudioButtonClicked() {}
-    func onToggleVideoButtonClicked() {}
-    func onSwitchCameraButtonClicked() {}
-    func onRaiseHandButtonClicked() {}
-    func onShareInviteButtonClicked() {}
-    func onChangeLayoutButtonClicked() {}
-    func onParticipantListButtonClicked() {}
-    func onChatButtonClicked() {}
-    func onRecordingToggleButtonClicked() {}
+    // The other buttons are recorded in the core's log (a support engineer sees "the user tapped
+    // the mute button, then the SDK muted") and acted on by the SDK alone: its default action runs
+    // after this callback, and the result arrives through MediaEventsListener below.
+    func onToggleAudioButtonClicked() { forwarder.send(.buttonClicked(button: .toggleAudio)) }
+    func onToggleVideoButtonClicked() { forwarder.send(.buttonClicked(button: .toggleVideo)) }
+    func onSwitchCameraButtonClicked() { forwarder.send(.buttonClicked(button: .switchCamera)) }
+    func onRaiseHandButtonClicked() { forwarder.send(.buttonClicked(button: .raiseHand)) }
+    func onShareInviteButtonClicked() { forwarder.send(.buttonClicked(button: .shareInvite)) }
+    func onChangeLayoutButtonClicked() { forwarder.send(.buttonClicked(button: .changeLayout)) }
+    func onParticipantListButtonClicked() { forwarder.send(.buttonClicked(button: .participantList)) }
+    func onChatButtonClicked() { forwarder.send(.buttonClicked(button: .chat)) }
+    func onRecordingToggleButtonClicked() { forwarder.send(.buttonClicked(button: .recordingToggle)) }
 
     // MARK: - MediaEventsListener (the local user)
 

@@ -31,6 +31,7 @@ impl fmt::Display for SdkEvent {
             SdkEvent::AudioModeChanged { mode } => {
                 write!(f, "onAudioModeChanged {}", mode.sdk_name())
             }
+            SdkEvent::ButtonClicked { button } => f.write_str(button.sdk_callback()),
         }
     }
 }

@@ -109,9 +109,69 @@ impl SdkEvent {
     }
 }
 
+/// The buttons of the SDK's call screen other than leave, as `ButtonClickListener` reports them.
+/// The leave button has its own event ([`SdkEvent::LeaveButtonClicked`]) because the core acts on
+/// it; these are recorded for the log only: the SDK performs the action itself ("button click
+/// events fire before the SDK's default action") and reports the result through its media
+/// callbacks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+pub enum SdkButton {
+    /// `onToggleAudioButtonClicked`.
+    ToggleAudio,
+    /// `onToggleVideoButtonClicked`.
+    ToggleVideo,
+    /// `onSwitchCameraButtonClicked`.
+    SwitchCamera,
+    /// `onRaiseHandButtonClicked`.
+    RaiseHand,
+    /// `onShareInviteButtonClicked`.
+    ShareInvite,
+    /// `onChangeLayoutButtonClicked`.
+    ChangeLayout,
+    /// `onParticipantListButtonClicked`.
+    ParticipantList,
+    /// `onChatButtonClicked`.
+    Chat,
+    /// `onRecordingToggleButtonClicked`.
+    RecordingToggle,
+}
+
+impl SdkButton {
+    /// Every button, in declaration order.
+    pub const ALL: [SdkButton; 9] = [
+        SdkButton::ToggleAudio,
+        SdkButton::ToggleVideo,
+        SdkButton::SwitchCamera,
+        SdkButton::RaiseHand,
+        SdkButton::ShareInvite,
+        SdkButton::ChangeLayout,
+        SdkButton::ParticipantList,
+        SdkButton::Chat,
+        SdkButton::RecordingToggle,
+    ];
+
+    /// The `ButtonClickListener` callback that reports this button.
+    pub fn sdk_callback(self) -> &'static str {
+        match self {
+            SdkButton::ToggleAudio => "onToggleAudioButtonClicked",
+            SdkButton::ToggleVideo => "onToggleVideoButtonClicked",
+            SdkButton::SwitchCamera => "onSwitchCameraButtonClicked",
+            SdkButton::RaiseHand => "onRaiseHandButtonClicked",
+            SdkButton::ShareInvite => "onShareInviteButtonClicked",
+            SdkButton::ChangeLayout => "onChangeLayoutButtonClicked",
+            SdkButton::ParticipantList => "onParticipantListButtonClicked",
+            SdkButton::Chat => "onChatButtonClicked",
+            SdkButton::RecordingToggle => "onRecordingToggleButtonClicked",
+        }
+    }
+}
+
 /// What the Calls SDK reports about one attempt: `joinSession`'s completions, the six
-/// `SessionStatusListener` callbacks, the leave button, and the media and participant callbacks
-/// the UI needs.
+/// `SessionStatusListener` callbacks, every `ButtonClickListener` callback, and the media and
+/// participant callbacks the UI needs.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
@@ -159,6 +219,12 @@ pub enum SdkEvent {
     AudioModeChanged {
         /// The new output.
         mode: AudioMode,
+    },
+    /// A `ButtonClickListener` callback other than the leave button. Recorded, never acted on.
+    /// Declared last so that logs written before it existed decode unchanged.
+    ButtonClicked {
+        /// Which button.
+        button: SdkButton,
     },
 }
 
@@ -537,5 +603,33 @@ mod tests {
         );
         assert_eq!(message(Some("API ERROR"), Some("")), "API ERROR");
         assert_eq!(message(None, None), "Failed to join the call");
+    }
+
+    #[test]
+    fn every_sdk_button_is_listed_once_with_its_own_callback() {
+        let mut seen = std::collections::BTreeSet::new();
+        for button in SdkButton::ALL {
+            // A new button fails to compile here until it is placed (and added to ALL).
+            let place = match button {
+                SdkButton::ToggleAudio => 0,
+                SdkButton::ToggleVideo => 1,
+                SdkButton::SwitchCamera => 2,
+                SdkButton::RaiseHand => 3,
+                SdkButton::ShareInvite => 4,
+                SdkButton::ChangeLayout => 5,
+                SdkButton::ParticipantList => 6,
+                SdkButton::Chat => 7,
+                SdkButton::RecordingToggle => 8,
+            };
+            assert_eq!(SdkButton::ALL[place], button);
+            let callback = button.sdk_callback();
+            assert!(
+                callback.starts_with("on") && callback.ends_with("ButtonClicked"),
+                "{callback}"
+            );
+            assert!(seen.insert(callback), "{callback} twice");
+            assert_eq!(SdkEvent::ButtonClicked { button }.to_string(), callback);
+        }
+        assert_eq!(seen.len(), SdkButton::ALL.len());
     }
 }

@@ -32,7 +32,7 @@ pub use command::{Command, Notice, Target};
 pub use ids::{ActorName, AttemptId, SessionId};
 pub use input::{
     AppState, AudioEvent, AudioInput, AudioPort, Event, Input, InterruptionReason, JoinErrorCode,
-    RouteChangeReason, RouterInput, SdkEvent, SessionInput, TimerId, TimerKind, UiInput,
+    RouteChangeReason, RouterInput, SdkButton, SdkEvent, SessionInput, TimerId, TimerKind, UiInput,
 };
 pub use link::{validate_link, LinkRejection, DEFAULT_ALLOWED_HOST};
 pub use machine::{Entry, Machine, MachineError, Machines};

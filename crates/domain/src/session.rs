@@ -283,6 +283,8 @@ impl Session {
                 self.audio_mode = Some(*mode);
                 Vec::new()
             }
+            // The SDK acts on its own buttons; the result comes back as a media callback.
+            SdkEvent::ButtonClicked { .. } => Vec::new(),
         }
     }
 

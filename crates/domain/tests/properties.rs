@@ -9,7 +9,8 @@ use switchboard_domain::settings::{AudioMode, SessionType};
 use switchboard_domain::ui_bridge::PhaseView;
 use switchboard_domain::{
     AppState, AttemptId, AudioEvent, AudioPort, Command, CoreConfig, Event, Input, IntegrationMode,
-    InterruptionReason, JoinErrorCode, RouteChangeReason, SdkEvent, SessionInput, Target, TimerId,
+    InterruptionReason, JoinErrorCode, RouteChangeReason, SdkButton, SdkEvent, SessionInput,
+    Target, TimerId,
 };
 
 /// Which attempt an SDK callback names.
@@ -82,6 +83,8 @@ fn sdk_event() -> impl Strategy<Value = SdkEvent> {
         1 => any::<bool>().prop_map(|muted| SdkEvent::LocalAudioMuted { muted }),
         1 => any::<bool>().prop_map(|paused| SdkEvent::LocalVideoPaused { paused }),
         1 => mode.prop_map(|mode| SdkEvent::AudioModeChanged { mode }),
+        1 => proptest::sample::select(&SdkButton::ALL[..])
+            .prop_map(|button| SdkEvent::ButtonClicked { button }),
     ]
 }
 

@@ -5,7 +5,8 @@ use switchboard_domain::core::{Core, Step};
 use switchboard_domain::session::Phase;
 use switchboard_domain::{
     ActorName, AttemptId, Command, CoreConfig, EndReason, Event, Input, IntegrationMode,
-    JoinErrorCode, RouterInput, SdkEvent, SessionInput, Target, TimerId, TimerKind, UiState,
+    JoinErrorCode, RouterInput, SdkButton, SdkEvent, SessionInput, Target, TimerId, TimerKind,
+    UiState,
 };
 
 const LINK: &str = "https://meet.switchboard.example/meet/abc";
@@ -806,6 +807,9 @@ fn rule_8_old_attempt_and_after_ended_events_ignored() {
         },
         SdkEvent::ParticipantCountChanged { count: 5 },
         SdkEvent::LocalAudioMuted { muted: true },
+        SdkEvent::ButtonClicked {
+            button: SdkButton::RecordingToggle,
+        },
     ];
     for event in late.clone() {
         let steps = h.steps(Event::Sdk {
@@ -1186,5 +1190,36 @@ fn view_disappearing_after_the_end_reaches_the_ended_session() {
     assert!(
         !h.core.machines.router.view_visible(),
         "the ended session still believes its view is on screen"
+    );
+}
+
+#[test]
+fn the_sdk_buttons_other_than_leave_are_recorded_and_acted_on_by_the_sdk_alone() {
+    let mut h = Harness::in_call();
+    let ui_before = h.ui();
+    for button in SdkButton::ALL {
+        let event = SdkEvent::ButtonClicked { button };
+        let steps = h.steps(Event::Sdk {
+            attempt: 1,
+            event: event.clone(),
+        });
+        // One journaled step on the live session, no command: the SDK performs its own default
+        // action and reports the result through its media callbacks.
+        assert_eq!(steps.len(), 1, "{button:?}: {steps:#?}");
+        assert_eq!(steps[0].actor, ActorName::Session(1));
+        assert_eq!(steps[0].input, Input::Session(SessionInput::Sdk(event)));
+        assert!(steps[0].commands.is_empty(), "{button:?}: {steps:#?}");
+    }
+    assert_eq!(h.ui(), ui_before);
+    assert_eq!(
+        h.phase(1),
+        Phase::InCall {
+            reconnecting: false
+        }
+    );
+    // The leave button is not one of them: it still leaves, once.
+    assert_eq!(
+        count(&h.sdk(1, SdkEvent::LeaveButtonClicked), is_leave(1)),
+        1
     );
 }

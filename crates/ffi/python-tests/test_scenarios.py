@@ -232,3 +232,27 @@ def test_redacted_export_holds_no_session_id_and_still_verifies(shell, tmp_path)
     run = subprocess.run([switchboard_cli(), "replay", str(out), "--verify"],
                          capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_the_sdks_other_buttons_are_logged_and_left_to_the_sdk(shell, tmp_path):
+    shell.join_ok("buttons")
+    before = list(shell.sdk.calls)
+    buttons = list(d.SdkButton)
+    assert len(buttons) == 9  # ButtonClickListener's callbacks besides the leave button
+    for button in buttons:
+        shell.sdk_event(SDK.BUTTON_CLICKED(button=button))
+    # The core answers none of them: the SDK runs its own default action after the callback.
+    assert shell.sdk.calls == before
+    assert label(shell.state()) == "in_call"
+    # Each click is in the log, under the SDK's callback name, and the log still verifies.
+    out = tmp_path / "buttons.jsonl"
+    shell.sb.export_log(str(out), False)
+    timeline = subprocess.run([switchboard_cli(), "replay", str(out)],
+                              capture_output=True, text=True)
+    assert timeline.returncode == 0, timeline.stderr
+    for button in buttons:
+        words = "".join(w.capitalize() for w in button.name.split("_"))
+        assert f"on{words}ButtonClicked" in timeline.stdout, button
+    run = subprocess.run([switchboard_cli(), "replay", str(out), "--verify"],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout + run.stderr

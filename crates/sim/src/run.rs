@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use switchboard_domain::session::Phase;
-use switchboard_domain::{ActorName, CoreConfig, Event, SdkEvent, UiState};
+use switchboard_domain::{ActorName, CoreConfig, Event, SdkButton, SdkEvent, UiState};
 use switchboard_journal::Record;
 use switchboard_runtime::{JournalConfig, PlantedBug, Runtime, RuntimeConfig};
 
@@ -654,7 +654,18 @@ impl<'a> Driver<'a> {
             Action::SdkMuteButton => {
                 let current = self.world.sdk_current();
                 match current.and_then(|a| self.world.sdk_mute_button(a).map(|e| (a, e))) {
-                    Some((attempt, event)) => self.send(Event::Sdk { attempt, event }).await,
+                    Some((attempt, event)) => {
+                        // As the SDK does: the click is reported first, then its default action.
+                        let click = SdkEvent::ButtonClicked {
+                            button: SdkButton::ToggleAudio,
+                        };
+                        self.send(Event::Sdk {
+                            attempt,
+                            event: click,
+                        })
+                        .await?;
+                        self.send(Event::Sdk { attempt, event }).await
+                    }
                     None => Ok(()),
                 }
             }

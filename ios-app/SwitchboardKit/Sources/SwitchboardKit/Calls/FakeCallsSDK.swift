@@ -57,6 +57,9 @@ public final class FakeCallsSDK: CallsSdk, @unchecked Sendable {
     private var recorded: [Call] = []
     private var joinScript: [SdkEvent]
     private var leaveAnswer: SdkEvent?
+    /// The SDK's own media state, which its mute and camera buttons flip.
+    private var audioMuted = false
+    private var videoPaused = false
 
     /// A fake that plays `script` on every join and answers a leave with `leaveResponse`.
     public init(
@@ -123,6 +126,23 @@ public final class FakeCallsSDK: CallsSdk, @unchecked Sendable {
         fire(.leaveButtonClicked)
     }
 
+    /// The user tapped one of the SDK's other buttons. As the real SDK does, the click is reported
+    /// first and the default action runs after it: the mute and camera buttons flip the SDK's own
+    /// state and report it through the media callbacks; the others change nothing the core sees.
+    public func pressButton(_ button: SdkButton) {
+        fire(.buttonClicked(button: button))
+        switch button {
+        case .toggleAudio:
+            let muted = lock.sync { audioMuted.toggle(); return audioMuted }
+            fire(.localAudioMuted(muted: muted))
+        case .toggleVideo:
+            let paused = lock.sync { videoPaused.toggle(); return videoPaused }
+            fire(.localVideoPaused(paused: paused))
+        default:
+            break
+        }
+    }
+
     // MARK: - CallsSdk
 
     public func initCalls() {
@@ -155,11 +175,13 @@ public final class FakeCallsSDK: CallsSdk, @unchecked Sendable {
 
     public func setAudioMuted(attempt: UInt64, muted: Bool) {
         record(.setAudioMuted(attempt: attempt, muted: muted))
+        lock.sync { audioMuted = muted }
         forwarder.send(.localAudioMuted(muted: muted), attempt: attempt)
     }
 
     public func setVideoPaused(attempt: UInt64, paused: Bool) {
         record(.setVideoPaused(attempt: attempt, paused: paused))
+        lock.sync { videoPaused = paused }
         forwarder.send(.localVideoPaused(paused: paused), attempt: attempt)
     }
 
