@@ -7,8 +7,8 @@ use std::path::Path;
 use support::{diagnose, rules, Script};
 use switchboard_domain::command::{AudioCategory, AudioOptions, AudioSessionMode};
 use switchboard_domain::{
-    ActorName, AppState, AudioEvent, AudioPort, Command, Entry, Event, RouteChangeReason, SdkEvent,
-    TimerKind,
+    ActorName, AppState, AudioEvent, AudioPort, Command, Entry, Event, RouteChangeReason,
+    SdkButton, SdkEvent, TimerKind,
 };
 
 /// Writes the log and returns the rules it triggers.
@@ -234,6 +234,28 @@ fn after_ended() {
     let tmp = tempfile::tempdir().unwrap();
     let got = found(&user, tmp.path(), "user.jsonl");
     assert!(got.contains(&"after-ended".to_owned()), "{got:?}");
+
+    // A tap on one of the SDK's own buttons after the end is named as such.
+    let mut tap = Script::new();
+    tap.joined_call("standup_42", 1);
+    tap.sdk(1, SdkEvent::SessionLeft).wait(800);
+    tap.sdk(
+        1,
+        SdkEvent::ButtonClicked {
+            button: SdkButton::ToggleVideo,
+        },
+    );
+    let (code, findings) = diagnose(&tap.write(tmp.path(), "tap.jsonl"));
+    assert_eq!(code, 1);
+    let f = findings
+        .iter()
+        .find(|f| f["rule"] == "after-ended")
+        .unwrap_or_else(|| panic!("{findings:#?}"));
+    let text = f["explanation"].as_str().unwrap();
+    assert!(
+        text.contains("a tap on the SDK's call screen (onToggleVideoButtonClicked)"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -425,7 +425,14 @@ pub fn after_ended(log: &Log) -> Vec<Finding> {
         if h.index > ended && !h.event.is_terminal() {
             let a = per.entry(h.attempt).or_default();
             a.ended = ended;
-            a.hits.push((h.index, format!("SDK {}", h.event)));
+            let what = match &h.event {
+                // A tap on the SDK's own call screen: the strongest sign it was still shown.
+                SdkEvent::LeaveButtonClicked | SdkEvent::ButtonClicked { .. } => {
+                    format!("a tap on the SDK's call screen ({})", h.event)
+                }
+                event => format!("SDK {event}"),
+            };
+            a.hits.push((h.index, what));
         }
     }
     user_after_ended(log, &mut per);
