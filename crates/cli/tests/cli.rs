@@ -3,7 +3,7 @@
 use std::path::Path;
 
 mod support;
-use support::{assert_bad_input, demo, switchboard, text};
+use support::{assert_bad_input, demo, export, switchboard, text};
 
 #[test]
 fn demo_all_prints_every_scenario_with_a_dismissed_view_and_a_passing_replay_check() {
@@ -51,19 +51,13 @@ fn export_import_export_is_byte_identical() {
     let second = tmp.path().join("second.jsonl");
     let restored = tmp.path().join("restored");
     let p = |p: &Path| p.to_str().unwrap().to_owned();
-    assert!(switchboard(&["export", &p(&dir), "--out", &p(&first)])
-        .status
-        .success());
+    export(&dir, &first, &[]);
     assert!(
         switchboard(&["import", &p(&first), "--journal", &p(&restored)])
             .status
             .success()
     );
-    assert!(
-        switchboard(&["export", &p(&restored), "--out", &p(&second)])
-            .status
-            .success()
-    );
+    export(&restored, &second, &[]);
     let a = std::fs::read(&first).unwrap();
     assert!(a.len() > 1000);
     assert_eq!(a, std::fs::read(&second).unwrap());
@@ -85,9 +79,7 @@ fn damaged_logs_and_foreign_paths_exit_2_naming_the_problem() {
     demo(&dir, "happy");
     let p = |p: &Path| p.to_str().unwrap().to_owned();
     let jsonl = tmp.path().join("log.jsonl");
-    assert!(switchboard(&["export", &p(&dir), "--out", &p(&jsonl)])
-        .status
-        .success());
+    export(&dir, &jsonl, &[]);
     let full = std::fs::read_to_string(&jsonl).unwrap();
 
     // Cut in the middle of a line.
@@ -221,9 +213,7 @@ fn an_output_path_that_is_the_log_is_refused_and_the_log_survives() {
     demo(&dir, "happy");
     let p = |p: &Path| p.to_str().unwrap().to_owned();
     let jsonl = tmp.path().join("call.jsonl");
-    assert!(switchboard(&["export", &p(&dir), "--out", &p(&jsonl)])
-        .status
-        .success());
+    export(&dir, &jsonl, &[]);
     let before = std::fs::read(&jsonl).unwrap();
     assert_bad_input(
         &switchboard(&["report", &p(&jsonl), "--out", &p(&jsonl)]),

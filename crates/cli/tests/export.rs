@@ -7,7 +7,7 @@ use std::path::Path;
 
 use arrow_array::{Array, RecordBatch, StringArray, UInt64Array};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-use support::{switchboard, text, Script};
+use support::{export, switchboard, text, Script};
 use switchboard_domain::{CoreConfig, Event, JoinErrorCode, SdkEvent};
 
 /// Values the test log holds that a redacted export must not.
@@ -62,18 +62,6 @@ fn personal_log() -> Script {
     )
     .close_view();
     s
-}
-
-fn export(log: &Path, out: &Path, extra: &[&str]) {
-    let mut args = vec![
-        "export",
-        log.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ];
-    args.extend_from_slice(extra);
-    let r = switchboard(&args);
-    assert_eq!(r.status.code(), Some(0), "{:?}", text(&r));
 }
 
 fn batches(path: &Path) -> Vec<RecordBatch> {

@@ -52,6 +52,19 @@ pub fn demo(dir: &Path, scenario: &str) -> Output {
     out
 }
 
+/// Runs `switchboard export LOG --out OUT` plus `extra`; fails the test unless it exits 0.
+pub fn export(log: &Path, out: &Path, extra: &[&str]) {
+    let mut args = vec![
+        "export",
+        log.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let r = switchboard(&args);
+    assert_eq!(r.status.code(), Some(0), "{:?}", text(&r));
+}
+
 /// The demo scenarios.
 pub const SCENARIOS: &[&str] = &[
     "happy",
