@@ -38,28 +38,41 @@ fn resolved(path: &Path) -> PathBuf {
 }
 
 /// Writes `out` through `write`, replacing an old file only once the new one is complete (see
-/// [`switchboard_journal::write_atomically`]); errors name the file.
+/// [`switchboard_journal::write_atomically`]). A file-system error, from `write` or from the
+/// replacing, is reported as "cannot write FILE: ..."; any other error passes through as it is.
 pub fn write_atomically(
     out: &Path,
-    write: impl FnOnce(&mut BufWriter<&File>) -> Result<(), CliError>,
+    write: impl FnOnce(&mut BufWriter<&File>) -> Result<(), Written>,
 ) -> Result<(), CliError> {
-    switchboard_journal::write_atomically(out, |w| write(w).map_err(Written::Cli)).map_err(|e| {
-        match e {
-            Written::Cli(e) => e,
-            Written::Io(e) => CliError::input(format!("cannot write {}: {e}", out.display())),
-        }
+    switchboard_journal::write_atomically(out, write).map_err(|e| match e {
+        Written::Cli(e) => e,
+        Written::Io(e) => CliError::input(format!("cannot write {}: {e}", out.display())),
     })
 }
 
-/// Why writing failed: the content (already a CLI error) or the file system.
-enum Written {
+/// Why writing failed: the content (a CLI or journal error) or the file system.
+pub enum Written {
+    /// Making the content failed.
     Cli(CliError),
+    /// The file system refused.
     Io(std::io::Error),
 }
 
 impl From<std::io::Error> for Written {
     fn from(e: std::io::Error) -> Self {
         Written::Io(e)
+    }
+}
+
+impl From<CliError> for Written {
+    fn from(e: CliError) -> Self {
+        Written::Cli(e)
+    }
+}
+
+impl From<switchboard_journal::Error> for Written {
+    fn from(e: switchboard_journal::Error) -> Self {
+        Written::Cli(e.into())
     }
 }
 

@@ -123,8 +123,7 @@ pub fn run(args: ReportArgs) -> Result<(), CliError> {
     );
     let html = render(&model)?;
     crate::output_file::write_atomically(&args.out, |w| {
-        std::io::Write::write_all(w, html.as_bytes())
-            .map_err(|e| CliError::input(format!("cannot write {}: {e}", args.out.display())))
+        Ok(std::io::Write::write_all(w, html.as_bytes())?)
     })?;
     println!(
         "wrote {} ({} records, {} lanes, {} finding(s))",
