@@ -132,6 +132,14 @@ pub enum Error {
     /// An error from sled.
     #[error("storage error: {0}")]
     Storage(#[from] sled::Error),
+    /// A sled database that sled itself cannot open (damaged beyond a bad tail).
+    #[error("{}: the journal cannot be opened: {what}", .path.display())]
+    Unopenable {
+        /// The journal directory.
+        path: PathBuf,
+        /// What sled said.
+        what: String,
+    },
     /// An I/O error on a path.
     #[error("{}: {source}", .path.display())]
     Io {
@@ -184,6 +192,7 @@ impl Error {
                 | Error::LineChecksum { .. }
                 | Error::BadLine { .. }
                 | Error::JournalFormat { .. }
+                | Error::Unopenable { .. }
         )
     }
 }

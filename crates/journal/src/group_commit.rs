@@ -1,15 +1,18 @@
 //! [`GroupCommit`]: one thread that owns the journal's writes. Callers on any thread submit
 //! batches; the thread drains everything queued, appends it as one batch (one store, one flush)
 //! and then acknowledges each caller with its own seqs. Many small appends thus share a flush.
+//!
+//! The queue in front of the thread is bounded. Async callers wait for a place without blocking
+//! their executor's thread ([`Submitter::submit`]); plain threads may block ([`GroupCommit::submit`]).
 use std::future::Future;
 use std::ops::Range;
 use std::pin::Pin;
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::thread::JoinHandle;
 
 use futures::channel::oneshot;
+use tokio::sync::mpsc::{self, error::TrySendError, Receiver, Sender};
 
 use crate::error::{Error, Result};
 use crate::journal::{FlushPolicy, Journal};
@@ -43,8 +46,34 @@ impl Future for Ack {
 
 /// The group-commit thread and the queue in front of it.
 pub struct GroupCommit {
-    queue: Option<SyncSender<Job>>,
+    queue: Option<Sender<Job>>,
     thread: Option<JoinHandle<Result<()>>>,
+}
+
+/// A cheap handle that submits batches to a [`GroupCommit`] from async code: it waits for a
+/// place in the bounded queue without blocking the executor's thread.
+#[derive(Clone, Debug)]
+pub struct Submitter(Sender<Job>);
+
+impl Submitter {
+    /// Queues `batch`, waiting (asynchronously) while the queue is full; the returned [`Ack`]
+    /// resolves to its seqs once they are durable, or to [`Error::Closed`] if the commit thread
+    /// has stopped.
+    pub async fn submit(&self, batch: Vec<NewRecord>) -> Ack {
+        let (ack, done) = oneshot::channel();
+        // A send fails only when the thread is gone; the dropped sender then resolves the Ack to
+        // `Error::Closed`.
+        let _ = self.0.send(Job { batch, ack }).await;
+        Ack(done)
+    }
+}
+
+impl std::fmt::Debug for Job {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Job")
+            .field("records", &self.batch.len())
+            .finish()
+    }
 }
 
 impl std::fmt::Debug for GroupCommit {
@@ -63,10 +92,10 @@ impl GroupCommit {
         if policy != FlushPolicy::PerBatch {
             return Err(Error::FlushPolicy(policy));
         }
-        let (queue, jobs) = sync_channel(QUEUE_BATCHES_MAX);
+        let (queue, mut jobs) = mpsc::channel(QUEUE_BATCHES_MAX);
         let thread = std::thread::Builder::new()
             .name("journal-commit".to_owned())
-            .spawn(move || commit_loop(&*journal, &jobs))
+            .spawn(move || commit_loop(&*journal, &mut jobs))
             .map_err(|e| Error::Write(format!("cannot start the commit thread: {e}")))?;
         Ok(GroupCommit {
             queue: Some(queue),
@@ -75,15 +104,22 @@ impl GroupCommit {
     }
 
     /// Queues `batch`; the returned [`Ack`] resolves to its seqs once they are durable. Blocks
-    /// only while [`QUEUE_BATCHES_MAX`] batches are already waiting.
+    /// the calling thread only while [`QUEUE_BATCHES_MAX`] batches are already waiting, so it is
+    /// for plain threads: async code uses [`GroupCommit::submitter`] (this panics inside an async
+    /// runtime's thread, where blocking is not allowed).
     pub fn submit(&self, batch: Vec<NewRecord>) -> Ack {
         let (ack, done) = oneshot::channel();
         if let Some(queue) = &self.queue {
             // A send fails only when the thread is gone; the dropped sender then resolves the
             // Ack to `Error::Closed`.
-            let _ = queue.send(Job { batch, ack });
+            let _ = queue.blocking_send(Job { batch, ack });
         }
         Ack(done)
+    }
+
+    /// A handle for async callers, or `None` once shut down.
+    pub fn submitter(&self) -> Option<Submitter> {
+        self.queue.clone().map(Submitter)
     }
 
     /// Like [`GroupCommit::submit`], but fails with [`Error::Write`] at once instead of blocking
@@ -94,7 +130,7 @@ impl GroupCommit {
         match queue.try_send(Job { batch, ack }) {
             Ok(()) => Ok(Ack(done)),
             Err(TrySendError::Full(_)) => Err(Error::Write("commit queue is full".to_owned())),
-            Err(TrySendError::Disconnected(_)) => Err(Error::Closed),
+            Err(TrySendError::Closed(_)) => Err(Error::Closed),
         }
     }
 
@@ -127,14 +163,14 @@ impl Drop for GroupCommit {
 }
 
 /// Runs until every sender is gone: take one job, drain what else is queued (bounded), commit.
-fn commit_loop(journal: &dyn Journal, jobs: &Receiver<Job>) -> Result<()> {
+fn commit_loop(journal: &dyn Journal, jobs: &mut Receiver<Job>) -> Result<()> {
     let mut carry: Option<Job> = None;
     loop {
         let first = match carry.take() {
             Some(job) => job,
-            None => match jobs.recv() {
-                Ok(job) => job,
-                Err(_) => break,
+            None => match jobs.blocking_recv() {
+                Some(job) => job,
+                None => break,
             },
         };
         let mut group = vec![first];

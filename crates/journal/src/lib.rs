@@ -31,14 +31,14 @@ mod verify;
 pub use atomic::write_atomically;
 pub use batch::BATCH_RECORDS_MAX;
 pub use error::{Error, Result};
-pub use group_commit::{Ack, GroupCommit, COMMIT_RECORDS_MAX, QUEUE_BATCHES_MAX};
+pub use group_commit::{Ack, GroupCommit, Submitter, COMMIT_RECORDS_MAX, QUEUE_BATCHES_MAX};
 pub use journal::{FlushPolicy, Journal};
 pub use jsonl::{export_jsonl, import_jsonl, open_log, open_log_prefix, LogLine, LINE_BYTES_MAX};
 pub use memory::{Batches, MemoryJournal};
 pub use record::{Kind, NewRecord, Record, CRC_BYTES, FORMAT_VERSION, RECORD_BYTES_MAX};
 pub use schema::{log_record_schema, LOG_RECORD_SCHEMA_PATH};
 pub use sled_journal::{
-    open_db as open_sled_db, OpenReport, Quarantined, SledJournal, FORMAT_KEY, MAGIC, MAGIC_KEY,
-    META_TREE, QUARANTINE_TREE, RECORDS_TREE,
+    open_db as open_sled_db, remove_sled_leftovers, OpenReport, Quarantined, SetAside, SledJournal,
+    FORMAT_KEY, MAGIC, MAGIC_KEY, META_TREE, QUARANTINE_TREE, RECORDS_TREE, SET_ASIDE_SUFFIX,
 };
 pub use verify::{fold, verify, Divergence, DivergenceKind, VerifyOk};

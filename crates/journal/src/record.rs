@@ -181,10 +181,24 @@ type Fields = (u16, u64, u64, String, Entry);
 
 /// Decodes a checksummed payload that should hold the record `seq`, checking what it says.
 pub(crate) fn decode_payload(payload: &[u8], seq: u64) -> Result<Record> {
-    let config = bincode::config::standard();
+    // The limit bounds what a length prefix inside the payload may ask the decoder to allocate:
+    // a CRC-valid record claiming a terabyte-long string is an error, not an abort.
+    let config = bincode::config::standard().with_limit::<RECORD_BYTES_MAX>();
     let corrupt = |what: String| Error::Corrupt { seq, what };
+    let undecodable = |e: bincode::error::DecodeError| match e {
+        bincode::error::DecodeError::LimitExceeded => corrupt(format!(
+            "a length inside the record claims more than the {RECORD_BYTES_MAX}-byte record limit"
+        )),
+        e => corrupt(format!("undecodable: {e}")),
+    };
     let (format, _): (u16, usize) = bincode::serde::decode_from_slice(payload, config)
         .map_err(|e| corrupt(format!("unreadable format number: {e}")))?;
+    if payload.len() > RECORD_BYTES_MAX {
+        return Err(corrupt(format!(
+            "{} bytes exceed the {RECORD_BYTES_MAX}-byte record limit",
+            payload.len()
+        )));
+    }
     if format != FORMAT_VERSION {
         // Older formats are upcast here once there are any.
         return Err(Error::UnsupportedFormat {
@@ -194,8 +208,7 @@ pub(crate) fn decode_payload(payload: &[u8], seq: u64) -> Result<Record> {
         });
     }
     let ((format, got_seq, at_ms, actor, body), used): (Fields, usize) =
-        bincode::serde::decode_from_slice(payload, config)
-            .map_err(|e| corrupt(format!("undecodable: {e}")))?;
+        bincode::serde::decode_from_slice(payload, config).map_err(undecodable)?;
     if used != payload.len() {
         return Err(corrupt(format!(
             "{} stray bytes after the record",
@@ -248,6 +261,27 @@ mod tests {
             record.crc32().unwrap().to_le_bytes(),
             bytes[bytes.len() - 4..]
         );
+    }
+
+    /// A record whose checksum is right but whose actor name claims to be a terabyte long: the
+    /// decoder must refuse the length, not try to allocate it.
+    #[test]
+    fn a_crc_valid_record_with_a_huge_length_prefix_is_an_error_naming_its_seq() {
+        let config = bincode::config::standard();
+        let mut payload =
+            bincode::serde::encode_to_vec((FORMAT_VERSION, 9u64, 5u64), config).unwrap();
+        // bincode's varint for a u64 above u32::MAX: the marker 253, then 8 bytes little-endian.
+        payload.push(253);
+        payload.extend_from_slice(&(1u64 << 40).to_le_bytes());
+        payload.extend_from_slice(b"router");
+        let mut bytes = payload.clone();
+        bytes.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+        match Record::from_bytes(&bytes, 9) {
+            Err(Error::Corrupt { seq: 9, what }) => {
+                assert!(what.contains("record limit"), "{what}")
+            }
+            other => panic!("expected a corrupt-record error, got {other:?}"),
+        }
     }
 
     #[test]

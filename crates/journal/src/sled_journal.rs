@@ -44,7 +44,29 @@ pub struct OpenReport {
     pub next_seq: u64,
     /// The bad tail moved aside, if there was one.
     pub quarantined: Option<Quarantined>,
+    /// Unfinished temporary files of sled removed before it saw the directory (file names).
+    pub leftovers_removed: Vec<String>,
+    /// The journal that could not be opened and was moved aside whole, if that happened (only
+    /// [`SledJournal::open_or_set_aside`] does it).
+    pub set_aside: Option<SetAside>,
 }
+
+/// A journal directory that could not be opened, moved aside whole so a fresh one could start.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SetAside {
+    /// Where it is now: a sibling of the journal directory.
+    pub path: PathBuf,
+    /// Why it could not be opened.
+    pub reason: String,
+}
+
+/// The suffix of a set-aside journal's directory name, before its number: `journal` becomes
+/// `journal.set-aside-1`, then `journal.set-aside-2`...
+pub const SET_ASIDE_SUFFIX: &str = ".set-aside-";
+
+/// Most set-aside journals kept beside one journal; past this the oldest number is reused only
+/// after support removed it (opening then fails rather than deleting anything).
+const SET_ASIDE_MAX: u32 = 1000;
 
 /// A bad tail moved into the `quarantine` tree on open.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -85,6 +107,8 @@ pub struct SledJournal {
     policy: FlushPolicy,
     read_only: bool,
     writer: Mutex<Writer>,
+    /// The salvage copy this read-only journal was opened from, removed when it is dropped.
+    salvage: Option<tempfile::TempDir>,
 }
 
 impl std::fmt::Debug for SledJournal {
@@ -138,6 +162,42 @@ fn classify(dir: &Path) -> Result<DirKind> {
     } else {
         DirKind::Other
     })
+}
+
+/// Whether `name` is a file sled 0.34 writes under a temporary name and renames once complete.
+/// sled writes a snapshot to `snap.<lsn>.generating`, syncs it, then renames it to `snap.<lsn>`;
+/// a process killed before the rename leaves the temporary behind, often empty, and sled then
+/// takes it for its newest snapshot and fails every later open ("Read corrupted data"). Such a
+/// file is never needed: the complete snapshot before it and the log still hold everything.
+fn is_sled_leftover(name: &str) -> bool {
+    name.starts_with("snap.") && name.ends_with(".generating")
+}
+
+/// Removes sled's unfinished temporaries from a journal directory before sled sees it, and
+/// returns their names. Does nothing to a directory that does not hold a sled database.
+pub fn remove_sled_leftovers(dir: &Path) -> Result<Vec<String>> {
+    if !matches!(classify(dir)?, DirKind::Sled) {
+        return Ok(Vec::new());
+    }
+    let io = |source| Error::Io {
+        path: dir.to_owned(),
+        source,
+    };
+    let mut removed = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let entry = entry.map_err(io)?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if is_sled_leftover(&name) {
+            std::fs::remove_file(entry.path()).map_err(|source| Error::Io {
+                path: entry.path(),
+                source,
+            })?;
+            tracing::warn!(path = %entry.path().display(), "removed an unfinished sled snapshot");
+            removed.push(name);
+        }
+    }
+    removed.sort();
+    Ok(removed)
 }
 
 /// How long opening waits for sled's directory lock: sled releases it on a background thread
@@ -219,6 +279,7 @@ impl SledJournal {
             DirKind::Missing | DirKind::Empty | DirKind::Sled => {}
             DirKind::Other => return Err(Error::NotAJournal { path: dir.into() }),
         }
+        let leftovers_removed = remove_sled_leftovers(dir)?;
         let db = open_db(dir)?;
         let created = !check_meta(&db, dir)?;
         if created {
@@ -231,7 +292,42 @@ impl SledJournal {
             created,
             next_seq,
             quarantined,
+            leftovers_removed,
+            set_aside: None,
         };
+        Ok((journal, report))
+    }
+
+    /// Like [`SledJournal::open`], but a journal that holds a sled database and still cannot be
+    /// opened (damaged beyond its tail, a foreign or newer format) does not stop the app: the
+    /// whole directory is renamed to a sibling `NAME.set-aside-N` (never deleted, so support can
+    /// still read it with [`SledJournal::open_existing`]) and a fresh journal is started in its
+    /// place. The report says so. Errors that moving cannot cure (a directory holding other
+    /// files, permissions, a held lock) are returned as they are.
+    pub fn open_or_set_aside(
+        dir: impl AsRef<Path>,
+        policy: FlushPolicy,
+    ) -> Result<(SledJournal, OpenReport)> {
+        let dir = dir.as_ref();
+        let error = match SledJournal::open(dir, policy) {
+            Ok(opened) => return Ok(opened),
+            Err(e) if !worth_setting_aside(&e) || !matches!(classify(dir)?, DirKind::Sled) => {
+                return Err(e)
+            }
+            Err(e) => e,
+        };
+        let path = set_aside(dir)?;
+        tracing::error!(
+            journal = %dir.display(),
+            kept_as = %path.display(),
+            %error,
+            "the journal could not be opened; it was set aside and a fresh one started"
+        );
+        let (journal, mut report) = SledJournal::open(dir, policy)?;
+        report.set_aside = Some(SetAside {
+            path,
+            reason: error.to_string(),
+        });
         Ok((journal, report))
     }
 
@@ -244,7 +340,12 @@ impl SledJournal {
             DirKind::Empty | DirKind::Other => return Err(Error::NotAJournal { path: dir.into() }),
             DirKind::Sled => {}
         }
-        let db = open_db(dir)?;
+        remove_sled_leftovers(dir)?;
+        let (db, salvage) = match open_db(dir) {
+            Ok(db) => (db, None),
+            Err(e) if worth_setting_aside(&e) => salvage(dir, &e)?,
+            Err(e) => return Err(e),
+        };
         if !check_meta(&db, dir)? {
             return Err(Error::NotAJournal { path: dir.into() });
         }
@@ -257,7 +358,15 @@ impl SledJournal {
             None => 0,
         };
         let policy = FlushPolicy::default();
-        Ok(SledJournal::new(db, records, dir, policy, true, next_seq))
+        let mut journal = SledJournal::new(db, records, dir, policy, true, next_seq);
+        journal.salvage = salvage;
+        Ok(journal)
+    }
+
+    /// Where this journal was read from when sled could not open its directory: a salvage copy
+    /// without sled's snapshots (see [`SledJournal::open_existing`]).
+    pub fn salvaged_from_copy(&self) -> Option<&Path> {
+        self.salvage.as_ref().map(tempfile::TempDir::path)
     }
 
     fn new(
@@ -279,6 +388,7 @@ impl SledJournal {
             policy,
             read_only,
             writer: Mutex::new(writer),
+            salvage: None,
         }
     }
 
@@ -401,6 +511,88 @@ impl Drop for SledJournal {
             tracing::error!(path = %self.path.display(), error = %e, "final journal flush failed");
         }
     }
+}
+
+/// Whether an open failure is about the stored data, so that moving the directory aside and
+/// starting afresh cures it (rather than about the caller, the file system or a held lock).
+fn worth_setting_aside(e: &Error) -> bool {
+    match e {
+        Error::Storage(sled::Error::Io(io)) => {
+            !io.to_string().contains("could not acquire lock")
+                && !matches!(
+                    io.kind(),
+                    std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::StorageFull
+                )
+        }
+        Error::Storage(_) | Error::NotAJournal { .. } | Error::JournalFormat { .. } => true,
+        Error::Corrupt { .. } | Error::Torn { .. } | Error::UnsupportedFormat { .. } => true,
+        _ => false,
+    }
+}
+
+/// Reads a journal sled cannot open as far as it can: copies the directory without sled's
+/// snapshot files (the usual cause) into a temporary directory and opens the copy, so sled
+/// rebuilds its page table from the log itself. Every record read is still checked by its CRC.
+/// The original is left as it is.
+fn salvage(dir: &Path, error: &Error) -> Result<(sled::Db, Option<tempfile::TempDir>)> {
+    let unopenable = |what: String| Error::Unopenable {
+        path: dir.to_owned(),
+        what,
+    };
+    let copy = tempfile::Builder::new()
+        .prefix("switchboard-salvage-")
+        .tempdir()
+        .map_err(|e| unopenable(format!("{error}; no salvage copy: {e}")))?;
+    copy_without_snapshots(dir, copy.path()).map_err(|e| unopenable(format!("{error}; {e}")))?;
+    match open_db(copy.path()) {
+        Ok(db) => {
+            tracing::warn!(journal = %dir.display(), %error, "sled could not open the journal; reading a copy without its snapshots");
+            Ok((db, Some(copy)))
+        }
+        Err(second) => Err(unopenable(format!(
+            "{error}; without its snapshots: {second}"
+        ))),
+    }
+}
+
+/// Copies the files of a sled directory (recursively) except its snapshots.
+fn copy_without_snapshots(from: &Path, to: &Path) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let target = to.join(&name);
+        if entry.file_type()?.is_dir() {
+            std::fs::create_dir_all(&target)?;
+            copy_without_snapshots(&entry.path(), &target)?;
+        } else if !name.to_string_lossy().starts_with("snap.") {
+            std::fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
+}
+
+/// Renames the journal directory to the first free `NAME.set-aside-N` beside it.
+fn set_aside(dir: &Path) -> Result<PathBuf> {
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "journal".to_owned());
+    let parent = dir.parent().unwrap_or_else(|| Path::new("."));
+    for n in 1..=SET_ASIDE_MAX {
+        let target = parent.join(format!("{name}{SET_ASIDE_SUFFIX}{n}"));
+        if target.symlink_metadata().is_ok() {
+            continue;
+        }
+        std::fs::rename(dir, &target).map_err(|source| Error::Io {
+            path: dir.to_owned(),
+            source,
+        })?;
+        return Ok(target);
+    }
+    Err(Error::Write(format!(
+        "{} already has {SET_ASIDE_MAX} set-aside journals beside it",
+        dir.display()
+    )))
 }
 
 /// The batches of `records` from `start_key` on, as (first seq, value).
