@@ -51,6 +51,7 @@ impl Event {
             ),
             Event::Audio(e) => (Target::Audio, Input::Audio(AudioInput::Event(e))),
             Event::App(s) => (Target::Audio, Input::Audio(AudioInput::App(s))),
+            Event::Incident(i) => router(RouterInput::Incident(i)),
         }
     }
 }

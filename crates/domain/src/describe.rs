@@ -5,6 +5,7 @@ use std::fmt;
 
 use crate::command::{Command, Notice};
 use crate::ids::ActorName;
+use crate::incident::Incident;
 use crate::input::{AudioEvent, AudioInput, Input, RouterInput, SdkEvent, SessionInput, UiInput};
 use crate::machine::Machines;
 use crate::session::Phase;
@@ -81,6 +82,32 @@ impl fmt::Display for SessionInput {
     }
 }
 
+impl fmt::Display for Incident {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Incident::JournalSetAside { kept_as, message } => {
+                write!(f, "journal set aside as {kept_as}: {}", clip(message, 160))
+            }
+            Incident::JournalTailQuarantined {
+                from_seq,
+                batches,
+                bytes,
+                message,
+            } => write!(
+                f,
+                "journal tail from seq {from_seq} quarantined ({batches} batches, {bytes} bytes): {}",
+                clip(message, 160)
+            ),
+            Incident::StorageLeftoversRemoved { files } => {
+                write!(f, "storage leftovers removed: {}", files.join(", "))
+            }
+            Incident::PortFailed { command, message } => {
+                write!(f, "port call failed: {command}: {}", clip(message, 160))
+            }
+        }
+    }
+}
+
 impl fmt::Display for Notice {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -109,6 +136,7 @@ impl fmt::Display for Input {
                 RouterInput::StaleSdkEvent { attempt, event } => {
                     write!(f, "stale sdk event for attempt {attempt}: {event}")
                 }
+                RouterInput::Incident(i) => i.fmt(f),
             },
             Input::Session(s) => s.fmt(f),
             Input::Audio(a) => match a {

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::command::Notice;
 use crate::ids::{AttemptId, SessionId};
+use crate::incident::Incident;
 use crate::settings::{AudioMode, CoreConfig, SessionSettings};
 use crate::ui::EndReason;
 use crate::ui_bridge::{AudioView, SessionView};
@@ -401,6 +402,9 @@ pub enum Event {
     Audio(AudioEvent),
     /// The app moved to the foreground or background.
     App(AppState),
+    /// The runtime's report of a storage or port failure (recorded by the router). Declared last
+    /// so that logs written before it existed decode unchanged.
+    Incident(Incident),
 }
 
 /// An input to the router machine.
@@ -446,6 +450,9 @@ pub enum RouterInput {
         /// The callback.
         event: SdkEvent,
     },
+    /// A storage or port failure the runtime reports: recorded, acted on by no machine yet.
+    /// Declared last so that logs written before it existed decode unchanged.
+    Incident(Incident),
 }
 
 /// An input to a session machine (one attempt).

@@ -18,6 +18,7 @@ pub mod command;
 pub mod core;
 pub mod describe;
 pub mod ids;
+pub mod incident;
 pub mod input;
 pub mod link;
 pub mod machine;
@@ -30,6 +31,7 @@ pub mod ui_bridge;
 
 pub use command::{Command, Notice, Target};
 pub use ids::{ActorName, AttemptId, SessionId};
+pub use incident::Incident;
 pub use input::{
     AppState, AudioEvent, AudioInput, AudioPort, Event, Input, InterruptionReason, JoinErrorCode,
     RouteChangeReason, RouterInput, SdkButton, SdkEvent, SessionInput, TimerId, TimerKind, UiInput,

@@ -200,7 +200,7 @@ impl Machine for Router {
                 }
             }
             RouterInput::AttemptEnded { attempt, reason } => self.attempt_ended(*attempt, reason),
-            RouterInput::StaleSdkEvent { .. } => Vec::new(),
+            RouterInput::StaleSdkEvent { .. } | RouterInput::Incident(_) => Vec::new(),
         }
     }
 }

@@ -17,6 +17,19 @@ pub enum SwitchboardError {
         /// One line for logs.
         message: String,
     },
+    /// Too many inputs are waiting to be handled; this one was refused (try again later).
+    #[error("overloaded: {message}")]
+    Overloaded {
+        /// One line for logs.
+        message: String,
+    },
+    /// `shutdown()` could not wait for everything in flight; it stopped and closed the log
+    /// anyway.
+    #[error("shutdown incomplete: {message}")]
+    ShutdownIncomplete {
+        /// What was left.
+        message: String,
+    },
     /// `shutdown()` was called already.
     #[error("the switchboard is shut down")]
     ShutDown,
@@ -38,8 +51,15 @@ impl From<switchboard_journal::Error> for SwitchboardError {
 
 impl From<switchboard_runtime::RuntimeError> for SwitchboardError {
     fn from(e: switchboard_runtime::RuntimeError) -> Self {
-        SwitchboardError::Storage {
-            message: e.to_string(),
+        match e {
+            switchboard_runtime::RuntimeError::Unsettled { .. } => {
+                SwitchboardError::ShutdownIncomplete {
+                    message: e.to_string(),
+                }
+            }
+            e => SwitchboardError::Storage {
+                message: e.to_string(),
+            },
         }
     }
 }

@@ -16,7 +16,7 @@ mod switchboard;
 pub use defaults::{default_core_config, default_session_settings, join_failed_event};
 pub use error::SwitchboardError;
 pub use logging::init_logging;
-pub use ports::{AudioSession, CallsSdk, UiObserver};
+pub use ports::{AudioSession, CallsSdk, PortError, UiObserver};
 pub use switchboard::{Switchboard, SwitchboardConfig};
 
 uniffi::setup_scaffolding!();

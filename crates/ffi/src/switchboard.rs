@@ -26,6 +26,40 @@ pub struct SwitchboardConfig {
 pub struct Switchboard {
     tokio: tokio::runtime::Runtime,
     core: Mutex<Option<Arc<Runtime>>>,
+    data_dir: PathBuf,
+}
+
+/// The data directory of a config: it must be an absolute path (an empty or relative one would
+/// put the log wherever the process's working directory happens to be).
+fn checked_data_dir(data_dir: &str) -> Result<PathBuf, SwitchboardError> {
+    let path = PathBuf::from(data_dir);
+    if data_dir.trim().is_empty() || !path.is_absolute() {
+        return Err(SwitchboardError::InvalidConfig {
+            message: format!("data_dir must be an absolute path, not '{data_dir}'"),
+        });
+    }
+    Ok(path)
+}
+
+/// Writes `journal`'s records as JSON Lines to `path`, redacted when asked; replaces an existing
+/// file only once the new one is complete. Returns the number of records written.
+fn export_records(
+    journal: &dyn Journal,
+    path: &str,
+    redact: bool,
+) -> Result<u64, SwitchboardError> {
+    let records: Vec<_> = journal.scan(0).collect::<Result<_, _>>()?;
+    let records = if redact {
+        switchboard_journal::redact::redact(&records, &switchboard_journal::redact::fresh_salt())?
+    } else {
+        records
+    };
+    switchboard_journal::write_atomically(Path::new(path), |out| {
+        Ok(switchboard_journal::export_jsonl(
+            records.into_iter().map(Ok),
+            out,
+        )?)
+    })
 }
 
 impl Switchboard {
@@ -35,12 +69,32 @@ impl Switchboard {
         core.clone().ok_or(SwitchboardError::ShutDown)
     }
 
+    fn set_aside_prefix(&self) -> (PathBuf, String) {
+        let parent = self
+            .data_dir
+            .parent()
+            .map_or_else(|| PathBuf::from("/"), Path::to_owned);
+        let name = self
+            .data_dir
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        (
+            parent,
+            format!("{name}{}", switchboard_journal::SET_ASIDE_SUFFIX),
+        )
+    }
+
     fn with_core<T>(&self, f: impl FnOnce(&Runtime) -> T) -> Result<T, SwitchboardError> {
         Ok(f(self.running()?.as_ref()))
     }
 
     fn send(&self, event: Event) -> Result<(), SwitchboardError> {
-        guard(|| self.with_core(|rt| rt.send(event)))
+        guard(|| {
+            self.with_core(|rt| rt.try_send(event))?
+                .map_err(|e| SwitchboardError::Overloaded {
+                    message: e.to_string(),
+                })
+        })
     }
 }
 
@@ -61,6 +115,7 @@ impl Switchboard {
                     message: "no allowed link host".to_owned(),
                 });
             }
+            let data_dir = checked_data_dir(&config.data_dir)?;
             let tokio = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
                 .thread_name("switchboard")
@@ -75,7 +130,7 @@ impl Switchboard {
             let runtime_config = RuntimeConfig {
                 core: config.core,
                 journal: JournalConfig::Sled {
-                    dir: PathBuf::from(config.data_dir),
+                    dir: data_dir.clone(),
                     policy: FlushPolicy::PerBatch,
                 },
             };
@@ -83,6 +138,7 @@ impl Switchboard {
             Ok(Arc::new(Switchboard {
                 tokio,
                 core: Mutex::new(Some(Arc::new(core))),
+                data_dir,
             }))
         })
     }
@@ -181,22 +237,54 @@ impl Switchboard {
     pub fn export_log(&self, path: String, redact: bool) -> Result<u64, SwitchboardError> {
         guard(|| {
             let journal: Arc<dyn Journal> = self.with_core(Runtime::journal)?;
-            let records: Vec<_> = journal.scan(0).collect::<Result<_, _>>()?;
-            let records = if redact {
-                switchboard_journal::redact::redact(
-                    &records,
-                    &switchboard_journal::redact::fresh_salt(),
-                )?
-            } else {
-                records
+            export_records(journal.as_ref(), &path, redact)
+        })
+    }
+
+    /// The journals the core set aside because they could not be opened (names of directories
+    /// beside the data directory, oldest first). Each can be exported for support with
+    /// [`Switchboard::export_set_aside_log`].
+    pub fn set_aside_logs(&self) -> Result<Vec<String>, SwitchboardError> {
+        guard(|| {
+            let (parent, prefix) = self.set_aside_prefix();
+            let mut found: Vec<(u32, String)> = match std::fs::read_dir(&parent) {
+                Ok(entries) => entries
+                    .filter_map(|e| e.ok())
+                    .filter_map(|e| {
+                        let name = e.file_name().to_string_lossy().into_owned();
+                        let n = name.strip_prefix(&prefix)?.parse().ok()?;
+                        Some((n, name))
+                    })
+                    .collect(),
+                Err(_) => Vec::new(),
             };
-            // An export at the same path as an earlier one replaces it only once complete.
-            switchboard_journal::write_atomically(Path::new(&path), |out| {
-                Ok(switchboard_journal::export_jsonl(
-                    records.into_iter().map(Ok),
-                    out,
-                )?)
-            })
+            found.sort();
+            Ok(found.into_iter().map(|(_, name)| name).collect())
+        })
+    }
+
+    /// Writes a set-aside journal (a name from [`Switchboard::set_aside_logs`]) as JSON Lines to
+    /// `path`, as far as it can be read; `redact` as for [`Switchboard::export_log`]. Returns the
+    /// number of records written.
+    pub fn export_set_aside_log(
+        &self,
+        name: String,
+        path: String,
+        redact: bool,
+    ) -> Result<u64, SwitchboardError> {
+        guard(|| {
+            let (parent, prefix) = self.set_aside_prefix();
+            if !name.starts_with(&prefix) || name.contains(['/', '\\']) {
+                return Err(SwitchboardError::InvalidConfig {
+                    message: format!("'{name}' is not a set-aside journal of this core"),
+                });
+            }
+            let journal = switchboard_journal::SledJournal::open_existing(parent.join(&name))?;
+            // A damaged journal is exported up to its first unreadable record.
+            let good: Vec<_> = journal.scan(0).map_while(Result::ok).collect();
+            let memory = switchboard_journal::MemoryJournal::new();
+            memory.append(&good.into_iter().map(Into::into).collect::<Vec<_>>())?;
+            export_records(&memory, &path, redact)
         })
     }
 

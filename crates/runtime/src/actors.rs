@@ -1,6 +1,11 @@
 //! The four kinds of actor. Each hosts one domain machine and owns its state; every message is
 //! journaled before it has any effect (see [`Shared::process`]). The router supervises one
 //! session actor per live attempt and restarts a failed one from the journal.
+//!
+//! No actor dies of a panic: each catches a panic in its handler, rebuilds its machine from the
+//! journal in place and goes on with the next message, so nothing queued behind the panic is
+//! lost (a restarted ractor actor would lose its mailbox). Every message travels in an
+//! [`Envelope`] with its in-flight guard, which ends the count however the handling ends.
 use std::collections::BTreeMap;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -18,8 +23,58 @@ use switchboard_domain::{
     UiInput,
 };
 
+use switchboard_domain::Machines;
+
 use crate::log::rebuild;
-use crate::shared::{PlantedBug, Shared};
+use crate::shared::{panic_message, PlantedBug, Shared};
+use crate::tracker::InFlight;
+
+/// A message on its way to an actor, with the guard that counts it as in flight. `None` is the
+/// test and simulator hook that makes the receiving actor panic.
+#[derive(Debug)]
+pub struct Envelope<M> {
+    msg: Option<M>,
+    _in_flight: InFlight,
+}
+
+impl<M> Envelope<M> {
+    pub(crate) fn new(msg: M, in_flight: InFlight) -> Self {
+        Envelope {
+            msg: Some(msg),
+            _in_flight: in_flight,
+        }
+    }
+
+    pub(crate) fn panic(in_flight: InFlight) -> Self {
+        Envelope {
+            msg: None,
+            _in_flight: in_flight,
+        }
+    }
+}
+
+/// Runs one handler, catching a panic in it. Returns the panic's message, if there was one.
+async fn catching(handler: impl std::future::Future<Output = ()>) -> Option<String> {
+    AssertUnwindSafe(handler)
+        .catch_unwind()
+        .await
+        .err()
+        .map(|payload| panic_message(payload.as_ref()))
+}
+
+/// The machines of `actor` folded from the journal: what an actor that panicked rebuilds itself
+/// from. `None` (after logging why) when the journal cannot be read, and the actor keeps the
+/// state it had, which persist-before-effect keeps in step with the journal anyway.
+fn rebuilt(shared: &Shared, actor: ActorName) -> Option<Machines> {
+    match rebuild(shared.writer.journal().as_ref(), actor) {
+        Ok(machines) => Some(machines),
+        Err(e) => {
+            tracing::error!(%actor, error = %e, "cannot rebuild the actor from the journal; keeping its state");
+            shared.record_failure(format!("{actor}: rebuild failed: {e}"));
+            None
+        }
+    }
+}
 
 /// Messages to the router actor.
 #[derive(Debug)]
@@ -58,7 +113,7 @@ pub struct RouterActor;
 pub struct RouterState {
     shared: Arc<Shared>,
     machine: Router,
-    sessions: BTreeMap<AttemptId, ActorRef<SessionMsg>>,
+    sessions: BTreeMap<AttemptId, ActorRef<Envelope<SessionMsg>>>,
     /// Live sessions recovered from the journal, spawned once the router is up.
     recovered: Vec<(AttemptId, Session)>,
 }
@@ -71,37 +126,73 @@ pub struct RouterArgs {
 }
 
 impl RouterState {
+    /// Spawns the session actor of `attempt`. A failure (ractor could not start the task) is
+    /// logged and recorded; the attempt's inputs are then dropped with a log line.
     async fn spawn_session(
         &mut self,
-        myself: &ActorRef<RouterMsg>,
+        myself: &ActorRef<Envelope<RouterMsg>>,
         attempt: AttemptId,
         machine: Session,
-    ) -> Result<(), ActorProcessingErr> {
+    ) {
         let args = SessionArgs {
             shared: Arc::clone(&self.shared),
             attempt,
             machine,
         };
-        let (session, _) = Actor::spawn_linked(None, SessionActor, args, myself.get_cell()).await?;
-        self.sessions.insert(attempt, session);
-        Ok(())
+        match Actor::spawn_linked(None, SessionActor, args, myself.get_cell()).await {
+            Ok((session, _)) => {
+                self.sessions.insert(attempt, session);
+            }
+            Err(e) => {
+                tracing::error!(attempt, error = %e, "cannot spawn a session actor");
+                self.shared
+                    .record_failure(format!("session/{attempt}: cannot spawn: {e}"));
+            }
+        }
     }
 
     async fn deliver_to_session(
         &mut self,
-        myself: &ActorRef<RouterMsg>,
+        myself: &ActorRef<Envelope<RouterMsg>>,
         attempt: AttemptId,
         input: SessionInput,
-    ) -> Result<(), ActorProcessingErr> {
+    ) {
         if matches!(input, SessionInput::Start { .. }) && !self.sessions.contains_key(&attempt) {
             self.spawn_session(myself, attempt, Session::default())
-                .await?;
+                .await;
         }
         match self.sessions.get(&attempt) {
             Some(s) => self.shared.send(Some(s), SessionMsg::Input(input)),
             None => tracing::debug!(attempt, ?input, "no session actor; input dropped"),
         }
-        Ok(())
+    }
+
+    async fn handle_msg(&mut self, myself: &ActorRef<Envelope<RouterMsg>>, msg: RouterMsg) {
+        match msg {
+            RouterMsg::Event(Event::Sdk {
+                event: SdkEvent::SessionTimedOut,
+                ..
+            }) if self.shared.planted() == Some(PlantedBug::IgnoreTimedOut) => {}
+            RouterMsg::Event(event) => {
+                let (target, input) = event.route(|a| self.session_live(a));
+                match (target, input) {
+                    (Target::Router, Input::Router(i)) => self.own_input(i).await,
+                    (Target::Session(a), Input::Session(i)) => {
+                        self.deliver_to_session(myself, a, i).await
+                    }
+                    (target, input) => self.shared.deliver(target, input),
+                }
+            }
+            RouterMsg::Input(input) => self.own_input(input).await,
+            RouterMsg::ToSession(attempt, input) => {
+                self.deliver_to_session(myself, attempt, input).await
+            }
+            RouterMsg::PanicSession(attempt) => {
+                if let Some(s) = self.sessions.get(&attempt) {
+                    self.shared.send_panic(Some(s));
+                }
+            }
+        }
     }
 
     fn session_live(&self, attempt: AttemptId) -> bool {
@@ -129,13 +220,13 @@ impl RouterState {
 }
 
 impl Actor for RouterActor {
-    type Msg = RouterMsg;
+    type Msg = Envelope<RouterMsg>;
     type State = RouterState;
     type Arguments = RouterArgs;
 
     async fn pre_start(
         &self,
-        _myself: ActorRef<RouterMsg>,
+        _myself: ActorRef<Envelope<RouterMsg>>,
         args: RouterArgs,
     ) -> Result<RouterState, ActorProcessingErr> {
         Ok(RouterState {
@@ -148,53 +239,37 @@ impl Actor for RouterActor {
 
     async fn post_start(
         &self,
-        myself: ActorRef<RouterMsg>,
+        myself: ActorRef<Envelope<RouterMsg>>,
         state: &mut RouterState,
     ) -> Result<(), ActorProcessingErr> {
         for (attempt, machine) in std::mem::take(&mut state.recovered) {
-            state.spawn_session(&myself, attempt, machine).await?;
+            state.spawn_session(&myself, attempt, machine).await;
         }
         Ok(())
     }
 
     async fn handle(
         &self,
-        myself: ActorRef<RouterMsg>,
-        msg: RouterMsg,
+        myself: ActorRef<Envelope<RouterMsg>>,
+        envelope: Envelope<RouterMsg>,
         state: &mut RouterState,
     ) -> Result<(), ActorProcessingErr> {
-        match msg {
-            RouterMsg::Event(Event::Sdk {
-                event: SdkEvent::SessionTimedOut,
-                ..
-            }) if state.shared.planted() == Some(PlantedBug::IgnoreTimedOut) => {}
-            RouterMsg::Event(event) => {
-                let (target, input) = event.route(|a| state.session_live(a));
-                match (target, input) {
-                    (Target::Router, Input::Router(i)) => state.own_input(i).await,
-                    (Target::Session(a), Input::Session(i)) => {
-                        state.deliver_to_session(&myself, a, i).await?
-                    }
-                    (target, input) => state.shared.deliver(target, input),
-                }
-            }
-            RouterMsg::Input(input) => state.own_input(input).await,
-            RouterMsg::ToSession(attempt, input) => {
-                state.deliver_to_session(&myself, attempt, input).await?
-            }
-            RouterMsg::PanicSession(attempt) => {
-                if let Some(s) = state.sessions.get(&attempt) {
-                    state.shared.send(Some(s), SessionMsg::Panic);
-                }
+        let handled = match envelope.msg {
+            Some(msg) => catching(state.handle_msg(&myself, msg)).await,
+            None => Some("injected panic in the router".to_owned()),
+        };
+        if let Some(panic) = handled {
+            tracing::warn!(%panic, "router panicked; rebuilding it from the journal");
+            if let Some(machines) = rebuilt(&state.shared, ActorName::Router) {
+                state.machine = machines.router;
             }
         }
-        state.shared.tracker.end();
         Ok(())
     }
 
     async fn handle_supervisor_evt(
         &self,
-        myself: ActorRef<RouterMsg>,
+        myself: ActorRef<Envelope<RouterMsg>>,
         event: SupervisionEvent,
         state: &mut RouterState,
     ) -> Result<(), ActorProcessingErr> {
@@ -212,9 +287,11 @@ impl Actor for RouterActor {
         tracing::warn!(attempt, error = %err, "session actor failed; restarting it from the journal");
         state.sessions.remove(&attempt);
         let actor = ActorName::Session(attempt);
-        let mut machines = rebuild(state.shared.writer.journal().as_ref(), actor)?;
-        let machine = machines.sessions.remove(&attempt).unwrap_or_default();
-        state.spawn_session(&myself, attempt, machine).await
+        let machine = rebuilt(&state.shared, actor)
+            .and_then(|mut m| m.sessions.remove(&attempt))
+            .unwrap_or_default();
+        state.spawn_session(&myself, attempt, machine).await;
+        Ok(())
     }
 }
 
@@ -228,14 +305,25 @@ pub struct SessionArgs {
     machine: Session,
 }
 
+impl SessionArgs {
+    async fn handle_input(&mut self, input: SessionInput) {
+        let shared = Arc::clone(&self.shared);
+        let actor = ActorName::Session(self.attempt);
+        let commands = shared
+            .process(actor, &mut self.machine, input, Input::Session)
+            .await;
+        shared.perform(&commands);
+    }
+}
+
 impl Actor for SessionActor {
-    type Msg = SessionMsg;
+    type Msg = Envelope<SessionMsg>;
     type State = SessionArgs;
     type Arguments = SessionArgs;
 
     async fn pre_start(
         &self,
-        _myself: ActorRef<SessionMsg>,
+        _myself: ActorRef<Envelope<SessionMsg>>,
         args: SessionArgs,
     ) -> Result<SessionArgs, ActorProcessingErr> {
         Ok(args)
@@ -243,39 +331,21 @@ impl Actor for SessionActor {
 
     async fn handle(
         &self,
-        _myself: ActorRef<SessionMsg>,
-        msg: SessionMsg,
+        _myself: ActorRef<Envelope<SessionMsg>>,
+        envelope: Envelope<SessionMsg>,
         state: &mut SessionArgs,
     ) -> Result<(), ActorProcessingErr> {
-        let shared = Arc::clone(&state.shared);
         let attempt = state.attempt;
-        // A panic while handling one message must not lose the messages queued behind it (they
-        // would vanish with the actor's mailbox): the actor catches it, rebuilds its machine from
-        // the journal, as a restarted actor would, and carries on with the next message.
-        let handled = AssertUnwindSafe(async {
-            match msg {
-                SessionMsg::Input(input) => {
-                    let actor = ActorName::Session(attempt);
-                    let commands = shared
-                        .process(actor, &mut state.machine, input, Input::Session)
-                        .await;
-                    shared.perform(&commands);
-                }
-                SessionMsg::Panic => panic!("injected panic in session/{attempt}"),
+        let handled = match envelope.msg {
+            Some(SessionMsg::Input(input)) => catching(state.handle_input(input)).await,
+            Some(SessionMsg::Panic) | None => Some(format!("injected panic in session/{attempt}")),
+        };
+        if let Some(panic) = handled {
+            tracing::warn!(attempt, %panic, "session actor panicked; rebuilding it from the journal");
+            if let Some(mut machines) = rebuilt(&state.shared, ActorName::Session(attempt)) {
+                state.machine = machines.sessions.remove(&attempt).unwrap_or_default();
             }
-        })
-        .catch_unwind()
-        .await;
-        if handled.is_err() {
-            tracing::warn!(
-                attempt,
-                "session actor panicked; rebuilding it from the journal"
-            );
-            let actor = ActorName::Session(attempt);
-            let mut machines = rebuild(shared.writer.journal().as_ref(), actor)?;
-            state.machine = machines.sessions.remove(&attempt).unwrap_or_default();
         }
-        shared.tracker.end();
         Ok(())
     }
 }
@@ -308,6 +378,8 @@ where
     fn input(msg: Self::Msg) -> Self::Input;
     /// Wraps an input for the journal.
     fn wrap(input: Self::Input) -> Input;
+    /// Takes this machine out of a set of rebuilt machines.
+    fn take(machines: Machines) -> Self;
 }
 
 impl Plain for Audio {
@@ -318,6 +390,9 @@ impl Plain for Audio {
     }
     fn wrap(input: AudioInput) -> Input {
         Input::Audio(input)
+    }
+    fn take(machines: Machines) -> Audio {
+        machines.audio
     }
 }
 
@@ -330,6 +405,23 @@ impl Plain for UiBridge {
     fn wrap(input: UiInput) -> Input {
         Input::Ui(input)
     }
+    fn take(machines: Machines) -> UiBridge {
+        machines.ui
+    }
+}
+
+impl<M> PlainState<M>
+where
+    M: Plain,
+    M::Input: Send + std::fmt::Debug + 'static,
+{
+    async fn handle_msg(&mut self, msg: M::Msg) {
+        let shared = Arc::clone(&self.shared);
+        let commands = shared
+            .process(M::ACTOR, &mut self.machine, M::input(msg), M::wrap)
+            .await;
+        shared.perform(&commands);
+    }
 }
 
 impl<M> Actor for PlainActor<M>
@@ -337,13 +429,13 @@ where
     M: Plain,
     M::Input: Send + std::fmt::Debug + 'static,
 {
-    type Msg = M::Msg;
+    type Msg = Envelope<M::Msg>;
     type State = PlainState<M>;
     type Arguments = PlainState<M>;
 
     async fn pre_start(
         &self,
-        _myself: ActorRef<M::Msg>,
+        _myself: ActorRef<Envelope<M::Msg>>,
         args: PlainState<M>,
     ) -> Result<PlainState<M>, ActorProcessingErr> {
         Ok(args)
@@ -351,16 +443,20 @@ where
 
     async fn handle(
         &self,
-        _myself: ActorRef<M::Msg>,
-        msg: M::Msg,
+        _myself: ActorRef<Envelope<M::Msg>>,
+        envelope: Envelope<M::Msg>,
         state: &mut PlainState<M>,
     ) -> Result<(), ActorProcessingErr> {
-        let shared = Arc::clone(&state.shared);
-        let commands = shared
-            .process(M::ACTOR, &mut state.machine, M::input(msg), M::wrap)
-            .await;
-        shared.perform(&commands);
-        shared.tracker.end();
+        let handled = match envelope.msg {
+            Some(msg) => catching(state.handle_msg(msg)).await,
+            None => Some(format!("injected panic in {}", M::ACTOR)),
+        };
+        if let Some(panic) = handled {
+            tracing::warn!(actor = %M::ACTOR, %panic, "actor panicked; rebuilding it from the journal");
+            if let Some(machines) = rebuilt(&state.shared, M::ACTOR) {
+                state.machine = M::take(machines);
+            }
+        }
         Ok(())
     }
 }

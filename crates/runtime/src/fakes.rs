@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use switchboard_domain::command::{AudioCategory, AudioOptions, AudioSessionMode};
 use switchboard_domain::{AttemptId, AudioMode, SessionId, SessionSettings, UiState};
 
-use crate::ports::{AudioSession, CallsSdk, Clock, Ports, UiSink};
+use crate::ports::{AudioSession, CallsSdk, Clock, PortError, PortResult, Ports, UiSink};
 
 /// One call the core made on a fake port.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -38,18 +38,57 @@ pub enum PortCall {
     Render(UiState),
 }
 
-/// Records every port call in order.
-#[derive(Debug, Default)]
+/// Which port calls a [`Recorder`] makes fail, and how.
+type FailWhen = Box<dyn Fn(&PortCall) -> Option<Failure> + Send + Sync>;
+
+/// How a port call the [`Recorder`] was told to fail fails.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Failure {
+    /// It returns a [`PortError`].
+    Error,
+    /// It panics.
+    Panic,
+}
+
+/// Records every port call in order (failed ones too).
+#[derive(Default)]
 pub struct Recorder {
     calls: Mutex<Vec<PortCall>>,
+    fail_when: Mutex<Option<FailWhen>>,
+}
+
+impl std::fmt::Debug for Recorder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Recorder")
+            .field("calls", &self.calls().len())
+            .finish()
+    }
 }
 
 impl Recorder {
-    fn push(&self, call: PortCall) {
+    fn push(&self, call: PortCall) -> PortResult {
+        let failure = self
+            .fail_when
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+            .and_then(|f| f(&call));
+        let text = format!("{call:?}");
         self.calls
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .push(call);
+        match failure {
+            None => Ok(()),
+            Some(Failure::Error) => Err(PortError(format!("fake port refused {text}"))),
+            Some(Failure::Panic) => panic!("fake port panicked on {text}"),
+        }
+    }
+
+    /// From now on, the calls `when` picks fail as it says (a test's stand-in for a shell that
+    /// could not carry a call out).
+    pub fn fail_when(&self, when: impl Fn(&PortCall) -> Option<Failure> + Send + Sync + 'static) {
+        *self.fail_when.lock().unwrap_or_else(|p| p.into_inner()) = Some(Box::new(when));
     }
 
     /// Every call so far.
@@ -83,50 +122,60 @@ impl Recorder {
 }
 
 impl CallsSdk for Recorder {
-    fn init_calls(&self) {
-        self.push(PortCall::InitCalls);
+    fn init_calls(&self) -> PortResult {
+        self.push(PortCall::InitCalls)
     }
-    fn init_chat(&self) {
-        self.push(PortCall::InitChat);
+    fn init_chat(&self) -> PortResult {
+        self.push(PortCall::InitChat)
     }
-    fn register_listeners(&self, attempt: AttemptId) {
-        self.push(PortCall::RegisterListeners(attempt));
+    fn register_listeners(&self, attempt: AttemptId) -> PortResult {
+        self.push(PortCall::RegisterListeners(attempt))
     }
-    fn join_session(&self, attempt: AttemptId, session_id: &SessionId, _: &SessionSettings) {
-        self.push(PortCall::JoinSession(attempt, session_id.clone()));
+    fn join_session(
+        &self,
+        attempt: AttemptId,
+        session_id: &SessionId,
+        _: &SessionSettings,
+    ) -> PortResult {
+        self.push(PortCall::JoinSession(attempt, session_id.clone()))
     }
-    fn leave_session(&self, attempt: AttemptId) {
-        self.push(PortCall::LeaveSession(attempt));
+    fn leave_session(&self, attempt: AttemptId) -> PortResult {
+        self.push(PortCall::LeaveSession(attempt))
     }
-    fn set_audio_muted(&self, attempt: AttemptId, muted: bool) {
-        self.push(PortCall::AudioMuted(attempt, muted));
+    fn set_audio_muted(&self, attempt: AttemptId, muted: bool) -> PortResult {
+        self.push(PortCall::AudioMuted(attempt, muted))
     }
-    fn set_video_paused(&self, attempt: AttemptId, paused: bool) {
-        self.push(PortCall::VideoPaused(attempt, paused));
+    fn set_video_paused(&self, attempt: AttemptId, paused: bool) -> PortResult {
+        self.push(PortCall::VideoPaused(attempt, paused))
     }
-    fn set_audio_mode(&self, attempt: AttemptId, mode: AudioMode) {
-        self.push(PortCall::AudioMode(attempt, mode));
+    fn set_audio_mode(&self, attempt: AttemptId, mode: AudioMode) -> PortResult {
+        self.push(PortCall::AudioMode(attempt, mode))
     }
 }
 
 impl AudioSession for Recorder {
-    fn configure(&self, category: AudioCategory, mode: AudioSessionMode, _: AudioOptions) {
-        self.push(PortCall::Configure(category, mode));
+    fn configure(
+        &self,
+        category: AudioCategory,
+        mode: AudioSessionMode,
+        _: AudioOptions,
+    ) -> PortResult {
+        self.push(PortCall::Configure(category, mode))
     }
-    fn activate(&self) {
-        self.push(PortCall::Activate);
+    fn activate(&self) -> PortResult {
+        self.push(PortCall::Activate)
     }
-    fn deactivate(&self, notify_others: bool) {
-        self.push(PortCall::Deactivate(notify_others));
+    fn deactivate(&self, notify_others: bool) -> PortResult {
+        self.push(PortCall::Deactivate(notify_others))
     }
-    fn override_output(&self, speaker: bool) {
-        self.push(PortCall::OverrideOutput(speaker));
+    fn override_output(&self, speaker: bool) -> PortResult {
+        self.push(PortCall::OverrideOutput(speaker))
     }
 }
 
 impl UiSink for Recorder {
-    fn render(&self, state: &UiState) {
-        self.push(PortCall::Render(state.clone()));
+    fn render(&self, state: &UiState) -> PortResult {
+        self.push(PortCall::Render(state.clone()))
     }
 }
 

@@ -6,6 +6,11 @@
 //! commands its machine decided, and nothing is performed until that append is durable (one group
 //! commit per batch on the sled journal). A runtime started on an existing journal rebuilds every
 //! machine by replaying it, re-arms the timers that were running, and carries on.
+//!
+//! It cannot hang and does not give up: a journal sled cannot open is set aside and a fresh one
+//! started (the reason is the new log's first input); a port that fails or panics becomes a
+//! journaled incident; an actor that panics rebuilds itself in place; [`Runtime::shutdown`] is
+//! bounded, and no port is called once it has returned.
 #![warn(missing_docs)]
 
 mod actors;
@@ -18,17 +23,22 @@ mod tracker;
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use ractor::{Actor, ActorRef};
 use switchboard_domain::audio::Audio;
 use switchboard_domain::ui_bridge::UiBridge;
-use switchboard_domain::{CoreConfig, Event, MachineError, UiState};
-use switchboard_journal::{FlushPolicy, GroupCommit, Journal, MemoryJournal, SledJournal};
+use switchboard_domain::{ActorName, CoreConfig, Event, Incident, MachineError, UiState};
+use switchboard_journal::{
+    FlushPolicy, GroupCommit, Journal, MemoryJournal, OpenReport, SledJournal,
+};
 use tokio::task::JoinHandle;
 
-pub use actors::{AudioMsg, RouterMsg, SessionMsg, UiMsg};
+pub use actors::{AudioMsg, Envelope, RouterMsg, SessionMsg, UiMsg};
 pub use log::LogWriter;
-pub use ports::{AudioSession, CallsSdk, Clock, ManualClock, Ports, SystemClock, UiSink};
+pub use ports::{
+    AudioSession, CallsSdk, Clock, ManualClock, PortError, PortResult, Ports, SystemClock, UiSink,
+};
 pub use recover::{recover, Recovered};
 
 use actors::{PlainActor, PlainState, RouterActor, RouterArgs};
@@ -48,6 +58,35 @@ pub enum RuntimeError {
     /// An actor could not be started.
     #[error("could not start an actor: {0}")]
     Spawn(String),
+    /// Shutdown could not wait for everything in flight (it stopped and closed the journal
+    /// anyway).
+    #[error("shut down with {in_flight} message(s) still in flight after {waited_ms} ms and {ports_busy} port call(s) under way")]
+    Unsettled {
+        /// Messages still counted in flight when the wait ran out.
+        in_flight: usize,
+        /// How long shutdown waited.
+        waited_ms: u64,
+        /// Port calls that had not returned when the port gate closed.
+        ports_busy: usize,
+    },
+}
+
+/// How long [`Runtime::shutdown`] waits for everything in flight to be handled.
+pub const SHUTDOWN_SETTLE_MS: u64 = 3_000;
+
+/// How long shutdown waits for each actor to stop, and for port calls under way to return.
+pub const SHUTDOWN_STOP_MS: u64 = 1_000;
+
+/// Most events in flight at once; [`Runtime::try_send`] refuses more (the actors' mailboxes are
+/// otherwise unbounded).
+pub const EVENTS_IN_FLIGHT_MAX: usize = 10_000;
+
+/// [`Runtime::try_send`] refused an event: too many are in flight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the core is overloaded: {in_flight} messages in flight")]
+pub struct Overloaded {
+    /// Messages in flight at the time.
+    pub in_flight: usize,
 }
 
 /// Where a runtime keeps its journal.
@@ -80,27 +119,57 @@ pub struct RuntimeConfig {
 /// [`Runtime::settle`] and [`Runtime::shutdown`].
 pub struct Runtime {
     shared: Arc<Shared>,
-    router: ActorRef<RouterMsg>,
-    audio: ActorRef<AudioMsg>,
-    ui: ActorRef<UiMsg>,
+    router: ActorRef<Envelope<RouterMsg>>,
+    audio: ActorRef<Envelope<AudioMsg>>,
+    ui: ActorRef<Envelope<UiMsg>>,
     handles: std::sync::Mutex<Vec<JoinHandle<()>>>,
     recovered_records: u64,
 }
 
-fn open_writer(config: &JournalConfig) -> Result<LogWriter, RuntimeError> {
+/// Opens the journal, and says what had to be repaired to open it, as incidents to record.
+fn open_writer(config: &JournalConfig) -> Result<(LogWriter, Vec<Incident>), RuntimeError> {
     Ok(match config {
-        JournalConfig::Memory => LogWriter::Direct(Arc::new(MemoryJournal::new())),
-        JournalConfig::Shared(j) => LogWriter::Direct(Arc::clone(j)),
+        JournalConfig::Memory => (LogWriter::Direct(Arc::new(MemoryJournal::new())), vec![]),
+        JournalConfig::Shared(j) => (LogWriter::Direct(Arc::clone(j)), vec![]),
         JournalConfig::Sled { dir, policy } => {
-            let (journal, report) = SledJournal::open(dir, *policy)?;
-            if let Some(bad) = report.quarantined {
-                tracing::warn!(?bad, "the journal's damaged tail was set aside");
-            }
+            let (journal, report) = SledJournal::open_or_set_aside(dir, *policy)?;
+            let incidents = open_incidents(report);
             let journal: Arc<dyn Journal> = Arc::new(journal);
             let group = GroupCommit::start(Arc::clone(&journal))?;
-            LogWriter::Group(journal, Arc::new(std::sync::Mutex::new(Some(group))))
+            let writer = LogWriter::Group(journal, Arc::new(std::sync::Mutex::new(Some(group))));
+            (writer, incidents)
         }
     })
+}
+
+/// What opening the journal repaired, as incidents, the set-aside journal first.
+fn open_incidents(report: OpenReport) -> Vec<Incident> {
+    let mut out = Vec::new();
+    if let Some(aside) = report.set_aside {
+        let kept_as = aside.path.file_name().map_or_else(
+            || aside.path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        out.push(Incident::JournalSetAside {
+            kept_as,
+            message: switchboard_domain::incident::clip_message(&aside.reason),
+        });
+    }
+    if !report.leftovers_removed.is_empty() {
+        out.push(Incident::StorageLeftoversRemoved {
+            files: report.leftovers_removed,
+        });
+    }
+    if let Some(bad) = report.quarantined {
+        tracing::warn!(?bad, "the journal's damaged tail was set aside");
+        out.push(Incident::JournalTailQuarantined {
+            from_seq: bad.from_seq,
+            batches: bad.batches as u64,
+            bytes: bad.bytes as u64,
+            message: switchboard_domain::incident::clip_message(&bad.reason),
+        });
+    }
+    out
 }
 
 fn spawn_err(e: impl std::fmt::Display) -> RuntimeError {
@@ -111,7 +180,7 @@ impl Runtime {
     /// Opens the journal, rebuilds every machine from it, starts the actors, re-arms pending
     /// timers, shows the shell the current `UiState`, and boots the router with `config.core`.
     pub async fn start(config: RuntimeConfig, ports: Ports) -> Result<Runtime, RuntimeError> {
-        let writer = open_writer(&config.journal)?;
+        let (writer, incidents) = open_writer(&config.journal)?;
         let recovered = recover(writer.journal().as_ref())?;
         let mut machines = recovered.machines;
         // Messages between machines lost with the last process (sent, journaled, never received).
@@ -157,7 +226,8 @@ impl Runtime {
             }
         }
         if ui_state != UiState::Idle {
-            shared.ports.ui.render(&ui_state);
+            let render = switchboard_domain::Command::Render(ui_state.clone());
+            shared.call_port(&render, |p| p.ui.render(&ui_state));
         }
         let runtime = Runtime {
             shared,
@@ -173,6 +243,11 @@ impl Runtime {
                 "redelivering messages lost in a crash"
             );
         }
+        // What opening the journal repaired comes first: on a fresh log after a set-aside, the
+        // reason is its first input.
+        for incident in incidents {
+            runtime.send(Event::Incident(incident));
+        }
         for (target, input) in repairs {
             runtime.shared.deliver(target, input);
         }
@@ -180,16 +255,43 @@ impl Runtime {
         Ok(runtime)
     }
 
-    /// Hands an event to the core and returns at once.
+    /// Hands an event to the core and returns at once. When [`EVENTS_IN_FLIGHT_MAX`] messages are
+    /// already in flight the event is dropped (and logged); [`Runtime::try_send`] says so instead.
     pub fn send(&self, event: Event) {
+        if let Err(e) = self.try_send(event) {
+            tracing::error!(error = %e, "event dropped");
+            self.shared.record_failure(format!("event dropped: {e}"));
+        }
+    }
+
+    /// Hands an event to the core and returns at once, or refuses it when
+    /// [`EVENTS_IN_FLIGHT_MAX`] messages are already in flight.
+    pub fn try_send(&self, event: Event) -> Result<(), Overloaded> {
+        let in_flight = self.shared.tracker.in_flight();
+        if in_flight >= EVENTS_IN_FLIGHT_MAX {
+            return Err(Overloaded { in_flight });
+        }
         self.shared
             .send(Some(&self.router), RouterMsg::Event(event));
+        Ok(())
     }
 
     /// Waits until every event sent so far, and everything it caused, has been handled. Timers
-    /// still pending do not count.
+    /// still pending do not count. Every message's count ends however its handling ends, so
+    /// this returns unless an actor is stuck inside a port call; [`Runtime::settle_within`]
+    /// bounds the wait.
     pub async fn settle(&self) {
         self.shared.tracker.settled().await;
+    }
+
+    /// Like [`Runtime::settle`], for at most `bound`; true when everything was handled.
+    pub async fn settle_within(&self, bound: Duration) -> bool {
+        tokio::time::timeout(bound, self.settle()).await.is_ok()
+    }
+
+    /// Messages in flight now.
+    pub fn in_flight(&self) -> usize {
+        self.shared.tracker.in_flight()
     }
 
     /// The `UiState` last rendered; no actor round-trip.
@@ -220,6 +322,19 @@ impl Runtime {
             .send(Some(&self.router), RouterMsg::PanicSession(attempt));
     }
 
+    /// Test hook: makes the router, audio or UI actor panic while handling its next message, so
+    /// it rebuilds itself from the journal in place (a session's name goes to
+    /// [`Runtime::inject_session_panic`]).
+    #[doc(hidden)]
+    pub fn inject_panic(&self, actor: ActorName) {
+        match actor {
+            ActorName::Router => self.shared.send_panic(Some(&self.router)),
+            ActorName::Audio => self.shared.send_panic(Some(&self.audio)),
+            ActorName::Ui => self.shared.send_panic(Some(&self.ui)),
+            ActorName::Session(attempt) => self.inject_session_panic(attempt),
+        }
+    }
+
     /// Simulator self-test hook: plants a known bug in this runtime (or removes it with `None`),
     /// so the simulator's tests can show that they find it. Never used by an app.
     #[doc(hidden)]
@@ -231,21 +346,39 @@ impl Runtime {
             .unwrap_or_else(|p| p.into_inner()) = bug;
     }
 
-    /// Stops every actor and timer, then flushes and closes the journal. Events sent afterwards
-    /// are dropped.
+    /// Waits (at most [`SHUTDOWN_SETTLE_MS`]) for everything in flight, stops every actor and
+    /// timer, closes the ports and then flushes and closes the journal. Events sent afterwards
+    /// are dropped, and no port is called once this has returned. When the wait ran out it still
+    /// stops and closes, then says what was left ([`RuntimeError::Unsettled`]).
     pub async fn shutdown(&self) -> Result<(), RuntimeError> {
-        self.settle().await;
-        self.stop().await
+        let settled = self
+            .settle_within(Duration::from_millis(SHUTDOWN_SETTLE_MS))
+            .await;
+        let in_flight = self.in_flight();
+        let ports_busy = self.stop().await?;
+        if settled && ports_busy == 0 {
+            return Ok(());
+        }
+        let e = RuntimeError::Unsettled {
+            in_flight: if settled { 0 } else { in_flight },
+            waited_ms: SHUTDOWN_SETTLE_MS,
+            ports_busy,
+        };
+        tracing::error!(error = %e, "shutdown did not settle");
+        Err(e)
     }
 
     /// Simulator hook: stops at once, as a crash would. Messages still in the actors' mailboxes
     /// are lost (nothing is settled first); the journal keeps what was appended and is closed.
     #[doc(hidden)]
     pub async fn crash(&self) -> Result<(), RuntimeError> {
-        self.stop().await
+        self.stop().await.map(|_| ())
     }
 
-    async fn stop(&self) -> Result<(), RuntimeError> {
+    /// Stops timers and actors (each waited for at most [`SHUTDOWN_STOP_MS`]), closes the port
+    /// gate, and closes the journal. Returns how many port calls were still under way.
+    async fn stop(&self) -> Result<usize, RuntimeError> {
+        let bound = Duration::from_millis(SHUTDOWN_STOP_MS);
         self.shared.cancel_all_timers();
         self.router.stop_children(None);
         self.router.stop(None);
@@ -253,8 +386,13 @@ impl Runtime {
         self.ui.stop(None);
         let handles = std::mem::take(&mut *self.handles.lock().unwrap_or_else(|p| p.into_inner()));
         for h in handles {
-            let _ = h.await;
+            if tokio::time::timeout(bound, h).await.is_err() {
+                tracing::error!("an actor did not stop in time");
+            }
         }
-        self.shared.writer.close()
+        let ports_busy = self.shared.close_ports(bound).await;
+        self.shared.cancel_all_timers();
+        self.shared.writer.close()?;
+        Ok(ports_busy)
     }
 }

@@ -30,11 +30,16 @@ impl LogWriter {
         match self {
             LogWriter::Direct(j) => Ok(j.append(&batch)?),
             LogWriter::Group(_, g) => {
-                let ack = match &*g.lock().unwrap_or_else(|p| p.into_inner()) {
-                    Some(commit) => commit.submit(batch),
-                    None => return Err(switchboard_journal::Error::Closed.into()),
+                // The lock is held only to clone the handle: never across an await.
+                let submitter = g
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .as_ref()
+                    .and_then(GroupCommit::submitter);
+                let Some(submitter) = submitter else {
+                    return Err(switchboard_journal::Error::Closed.into());
                 };
-                Ok(ack.await?)
+                Ok(submitter.submit(batch).await.await?)
             }
         }
     }

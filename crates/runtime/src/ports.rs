@@ -1,48 +1,76 @@
 //! Ports: the traits the outside world implements. The Swift shell implements them over the FFI;
 //! the demo, tests and simulator implement them with fakes. Every method returns at once: the core
-//! never waits on the shell.
+//! never waits on the shell. A method that could not do what it was asked returns a
+//! [`PortError`]; the runtime records it in the journal as an incident (DESIGN rule 13), as it
+//! does when a method panics, and carries on.
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use switchboard_domain::command::{AudioCategory, AudioOptions, AudioSessionMode};
 use switchboard_domain::{AttemptId, AudioMode, SessionId, SessionSettings, UiState};
 
+/// What a port call returns: `Err` when the shell could not carry it out.
+pub type PortResult = Result<(), PortError>;
+
+/// Why the shell could not carry out a port call: one line, as the shell said it (no tokens, no
+/// personal data).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PortError(pub String);
+
+impl std::fmt::Display for PortError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for PortError {}
+
 /// The Calls SDK (CometChat Calls SDK v5 on iOS).
 pub trait CallsSdk: Send + Sync {
     /// Initialise the Calls SDK.
-    fn init_calls(&self);
+    fn init_calls(&self) -> PortResult;
     /// Initialise the Chat SDK (additive mode only).
-    fn init_chat(&self);
+    fn init_chat(&self) -> PortResult;
     /// Register the session-status and button listeners; callbacks carry `attempt`.
-    fn register_listeners(&self, attempt: AttemptId);
+    fn register_listeners(&self, attempt: AttemptId) -> PortResult;
     /// `joinSession(sessionID:callSetting:container:onSuccess:onError:)`.
-    fn join_session(&self, attempt: AttemptId, session_id: &SessionId, settings: &SessionSettings);
+    fn join_session(
+        &self,
+        attempt: AttemptId,
+        session_id: &SessionId,
+        settings: &SessionSettings,
+    ) -> PortResult;
     /// `leaveSession()`.
-    fn leave_session(&self, attempt: AttemptId);
+    fn leave_session(&self, attempt: AttemptId) -> PortResult;
     /// `muteAudio()` / `unmuteAudio()`.
-    fn set_audio_muted(&self, attempt: AttemptId, muted: bool);
+    fn set_audio_muted(&self, attempt: AttemptId, muted: bool) -> PortResult;
     /// `pauseVideo()` / `resumeVideo()`.
-    fn set_video_paused(&self, attempt: AttemptId, paused: bool);
+    fn set_video_paused(&self, attempt: AttemptId, paused: bool) -> PortResult;
     /// `setAudioMode(_:)`.
-    fn set_audio_mode(&self, attempt: AttemptId, mode: AudioMode);
+    fn set_audio_mode(&self, attempt: AttemptId, mode: AudioMode) -> PortResult;
 }
 
 /// `AVAudioSession`.
 pub trait AudioSession: Send + Sync {
     /// `setCategory(_:mode:options:)`.
-    fn configure(&self, category: AudioCategory, mode: AudioSessionMode, options: AudioOptions);
+    fn configure(
+        &self,
+        category: AudioCategory,
+        mode: AudioSessionMode,
+        options: AudioOptions,
+    ) -> PortResult;
     /// `setActive(true)`.
-    fn activate(&self);
+    fn activate(&self) -> PortResult;
     /// `setActive(false, options: notifyOthersOnDeactivation?)`.
-    fn deactivate(&self, notify_others: bool);
+    fn deactivate(&self, notify_others: bool) -> PortResult;
     /// `overrideOutputAudioPort(.speaker | .none)`.
-    fn override_output(&self, speaker: bool);
+    fn override_output(&self, speaker: bool) -> PortResult;
 }
 
 /// Where `UiState` goes (SwiftUI's view model).
 pub trait UiSink: Send + Sync {
     /// Draw this state.
-    fn render(&self, state: &UiState);
+    fn render(&self, state: &UiState) -> PortResult;
 }
 
 /// The time stamped on every journal record.

@@ -1,21 +1,40 @@
 //! What every actor of one runtime shares: the ports, the journal writer, the message tracker,
 //! the timer registry and the other actors' addresses. Nothing here is process-global, so two
 //! runtimes in one process never see each other.
-use std::collections::BTreeMap;
+//!
+//! Every port call goes through [`Shared::call_port`]: a port that errors or panics becomes an
+//! [`Incident::PortFailed`] input (journaled, then the core goes on), and once the runtime has
+//! shut down no port is called at all.
+use std::collections::{BTreeMap, VecDeque};
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use ractor::ActorRef;
 use switchboard_domain::command::Target;
 use switchboard_domain::machine::Machine;
-use switchboard_domain::{ActorName, Command, Entry, Input, SessionInput, TimerId, UiState};
+use switchboard_domain::{
+    ActorName, Command, Entry, Event, Incident, Input, SessionInput, TimerId, UiState,
+};
 use switchboard_journal::NewRecord;
 use tokio::task::AbortHandle;
 
-use crate::actors::{AudioMsg, RouterMsg, UiMsg};
+use crate::actors::{AudioMsg, Envelope, RouterMsg, UiMsg};
 use crate::log::{input_record, LogWriter};
-use crate::ports::Ports;
+use crate::ports::{PortResult, Ports};
 use crate::tracker::Tracker;
+
+/// Most journal failures kept for [`crate::Runtime::journal_failures`]; older ones are dropped.
+pub const FAILURES_KEPT_MAX: usize = 64;
+
+/// Whether ports may still be called, and how many calls are under way: shutdown closes the gate
+/// and waits for the calls under way, so none happens after it returned.
+#[derive(Debug)]
+struct PortGate {
+    open: AtomicBool,
+    active: AtomicUsize,
+}
 
 /// The state of one runtime that its actors share.
 pub struct Shared {
@@ -23,12 +42,13 @@ pub struct Shared {
     pub(crate) writer: LogWriter,
     pub(crate) tracker: Arc<Tracker>,
     pub(crate) timers: Mutex<BTreeMap<TimerId, AbortHandle>>,
-    pub(crate) router: OnceLock<ActorRef<RouterMsg>>,
-    pub(crate) audio: OnceLock<ActorRef<AudioMsg>>,
-    pub(crate) ui: OnceLock<ActorRef<UiMsg>>,
+    pub(crate) router: OnceLock<ActorRef<Envelope<RouterMsg>>>,
+    pub(crate) audio: OnceLock<ActorRef<Envelope<AudioMsg>>>,
+    pub(crate) ui: OnceLock<ActorRef<Envelope<UiMsg>>>,
     pub(crate) ui_state: Mutex<UiState>,
-    pub(crate) failures: Mutex<Vec<String>>,
+    pub(crate) failures: Mutex<VecDeque<String>>,
     pub(crate) planted: Mutex<Option<PlantedBug>>,
+    gate: PortGate,
 }
 
 /// A known bug the simulator's own tests plant in a running runtime to show that they catch it.
@@ -59,18 +79,84 @@ impl Shared {
             audio: OnceLock::new(),
             ui: OnceLock::new(),
             ui_state: Mutex::new(ui_state),
-            failures: Mutex::new(Vec::new()),
+            failures: Mutex::new(VecDeque::new()),
             planted: Mutex::new(None),
+            gate: PortGate {
+                open: AtomicBool::new(true),
+                active: AtomicUsize::new(0),
+            },
         }
     }
 
-    /// Sends to an actor, counting the message as in flight until it is handled.
-    pub(crate) fn send<M: Send + 'static>(&self, to: Option<&ActorRef<M>>, msg: M) {
-        self.tracker.begin();
-        let sent = to.map(|r| r.send_message(msg).is_ok()).unwrap_or(false);
+    /// Sends to an actor, counting the message as in flight until it is handled (its guard
+    /// travels with it and ends the count however the message ends).
+    pub(crate) fn send<M: Send + std::fmt::Debug + 'static>(
+        &self,
+        to: Option<&ActorRef<Envelope<M>>>,
+        msg: M,
+    ) {
+        let envelope = Envelope::new(msg, self.tracker.begin());
+        let sent = to
+            .map(|r| r.send_message(envelope).is_ok())
+            .unwrap_or(false);
         if !sent {
+            // The envelope, and with it the count, went with the error.
             tracing::debug!("message dropped: its actor is gone");
-            self.tracker.end();
+        }
+    }
+
+    /// Sends a test hook to an actor: the actor panics while handling it.
+    pub(crate) fn send_panic<M: Send + std::fmt::Debug + 'static>(
+        &self,
+        to: Option<&ActorRef<Envelope<M>>>,
+    ) {
+        if let Some(r) = to {
+            let _ = r.send_message(Envelope::panic(self.tracker.begin()));
+        }
+    }
+
+    /// Records a one-line failure for [`crate::Runtime::journal_failures`], keeping the newest
+    /// [`FAILURES_KEPT_MAX`].
+    pub(crate) fn record_failure(&self, line: String) {
+        let mut failures = lock(&self.failures);
+        if failures.len() == FAILURES_KEPT_MAX {
+            failures.pop_front();
+        }
+        failures.push_back(line);
+    }
+
+    /// Calls a port for `command`, unless the runtime has shut down. An error or a panic from the
+    /// port becomes an incident the router journals; it never reaches the actor.
+    pub(crate) fn call_port(&self, command: &Command, call: impl FnOnce(&Ports) -> PortResult) {
+        self.gate.active.fetch_add(1, Ordering::SeqCst);
+        if !self.gate.open.load(Ordering::SeqCst) {
+            self.gate.active.fetch_sub(1, Ordering::SeqCst);
+            tracing::debug!(%command, "port call skipped: the runtime has shut down");
+            return;
+        }
+        let result = std::panic::catch_unwind(AssertUnwindSafe(|| call(&self.ports)));
+        self.gate.active.fetch_sub(1, Ordering::SeqCst);
+        let message = match result {
+            Ok(Ok(())) => return,
+            Ok(Err(e)) => e.to_string(),
+            Err(payload) => format!("panicked: {}", panic_message(payload.as_ref())),
+        };
+        tracing::warn!(%command, error = %message, "a port call failed");
+        let incident = Incident::port_failed(command.clone(), &message);
+        self.send_router(RouterMsg::Event(Event::Incident(incident)));
+    }
+
+    /// Closes the port gate and waits, at most `bound`, for the port calls under way. Returns how
+    /// many were still under way when the bound ran out.
+    pub(crate) async fn close_ports(&self, bound: Duration) -> usize {
+        self.gate.open.store(false, Ordering::SeqCst);
+        let start = tokio::time::Instant::now();
+        loop {
+            let active = self.gate.active.load(Ordering::SeqCst);
+            if active == 0 || start.elapsed() >= bound {
+                return active;
+            }
+            tokio::time::sleep(Duration::from_millis(1)).await;
         }
     }
 
@@ -121,7 +207,7 @@ impl Shared {
             }
             Err(e) => {
                 tracing::error!(%actor, error = %e, "journal write failed; input not applied");
-                lock(&self.failures).push(format!("{actor}: {e}"));
+                self.record_failure(format!("{actor}: {e}"));
                 Vec::new()
             }
         }
@@ -135,38 +221,16 @@ impl Shared {
     }
 
     fn perform_one(self: &Arc<Self>, c: &Command) {
-        let p = &self.ports;
         match c {
-            Command::InitCallsSdk => p.sdk.init_calls(),
-            Command::InitChatSdk => p.sdk.init_chat(),
-            Command::RegisterListeners { attempt } => p.sdk.register_listeners(*attempt),
-            Command::JoinSession {
-                attempt,
-                session_id,
-                settings,
-            } => p.sdk.join_session(*attempt, session_id, settings),
-            Command::LeaveSession { attempt } => p.sdk.leave_session(*attempt),
-            Command::MuteAudio { attempt } => p.sdk.set_audio_muted(*attempt, true),
-            Command::UnmuteAudio { attempt } => p.sdk.set_audio_muted(*attempt, false),
-            Command::PauseVideo { attempt } => p.sdk.set_video_paused(*attempt, true),
-            Command::ResumeVideo { attempt } => p.sdk.set_video_paused(*attempt, false),
-            Command::SetAudioMode { attempt, mode } => p.sdk.set_audio_mode(*attempt, *mode),
-            Command::ConfigureAudio {
-                category,
-                mode,
-                options,
-            } => p.audio.configure(*category, *mode, *options),
-            Command::ActivateAudio => p.audio.activate(),
-            Command::DeactivateAudio { notify_others } => p.audio.deactivate(*notify_others),
-            Command::OverrideOutput { speaker } => p.audio.override_output(*speaker),
             Command::StartTimer { id, after_ms } => self.start_timer(*id, *after_ms),
             Command::CancelTimer { id } => self.cancel_timer(id),
             Command::Render(state) => {
                 *lock(&self.ui_state) = state.clone();
-                p.ui.render(state);
+                self.call_port(c, |p| p.ui.render(state));
             }
-            other => {
-                for (target, input) in other.deliveries() {
+            effect if effect.port().is_some() => self.call_port(c, |p| port_call(p, effect)),
+            message => {
+                for (target, input) in message.deliveries() {
                     self.deliver(target, input);
                 }
             }
@@ -206,12 +270,60 @@ impl Shared {
     }
 
     pub(crate) fn failures(&self) -> Vec<String> {
-        lock(&self.failures).clone()
+        lock(&self.failures).iter().cloned().collect()
     }
 
     pub(crate) fn planted(&self) -> Option<PlantedBug> {
         *lock(&self.planted)
     }
+}
+
+/// The SDK or audio-session call that performs an effect command (timers and renders are
+/// performed by [`Shared::perform_one`] itself; messages are no port call).
+fn port_call(p: &Ports, c: &Command) -> PortResult {
+    match c {
+        Command::InitCallsSdk => p.sdk.init_calls(),
+        Command::InitChatSdk => p.sdk.init_chat(),
+        Command::RegisterListeners { attempt } => p.sdk.register_listeners(*attempt),
+        Command::JoinSession {
+            attempt,
+            session_id,
+            settings,
+        } => p.sdk.join_session(*attempt, session_id, settings),
+        Command::LeaveSession { attempt } => p.sdk.leave_session(*attempt),
+        Command::MuteAudio { attempt } => p.sdk.set_audio_muted(*attempt, true),
+        Command::UnmuteAudio { attempt } => p.sdk.set_audio_muted(*attempt, false),
+        Command::PauseVideo { attempt } => p.sdk.set_video_paused(*attempt, true),
+        Command::ResumeVideo { attempt } => p.sdk.set_video_paused(*attempt, false),
+        Command::SetAudioMode { attempt, mode } => p.sdk.set_audio_mode(*attempt, *mode),
+        Command::ConfigureAudio {
+            category,
+            mode,
+            options,
+        } => p.audio.configure(*category, *mode, *options),
+        Command::ActivateAudio => p.audio.activate(),
+        Command::DeactivateAudio { notify_others } => p.audio.deactivate(*notify_others),
+        Command::OverrideOutput { speaker } => p.audio.override_output(*speaker),
+        Command::Render(state) => p.ui.render(state),
+        Command::StartTimer { .. }
+        | Command::CancelTimer { .. }
+        | Command::StartAttempt { .. }
+        | Command::Forward { .. }
+        | Command::CallStarting { .. }
+        | Command::Ended { .. }
+        | Command::SessionChanged(_)
+        | Command::AudioChanged(_)
+        | Command::Notify(_) => Ok(()),
+    }
+}
+
+/// The text of a panic payload.
+pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_owned())
 }
 
 /// The planted [`PlantedBug::DoubleLeave`]: each `LeaveSession` is followed by a copy of itself.

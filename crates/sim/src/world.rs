@@ -14,7 +14,7 @@ use switchboard_domain::{
     AttemptId, AudioEvent, AudioMode, AudioPort, CoreConfig, InterruptionReason, JoinErrorCode,
     RouteChangeReason, SdkEvent, SessionId, SessionSettings, UiState,
 };
-use switchboard_runtime::{AudioSession, CallsSdk, Clock, Ports, UiSink};
+use switchboard_runtime::{AudioSession, CallsSdk, Clock, PortResult, Ports, UiSink};
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
@@ -605,22 +605,30 @@ impl World {
 }
 
 impl CallsSdk for World {
-    fn init_calls(&self) {
+    fn init_calls(&self) -> PortResult {
         let mut s = self.lock();
         self.call(&mut s, Effect::InitCalls);
+        Ok(())
     }
 
-    fn init_chat(&self) {
+    fn init_chat(&self) -> PortResult {
         let mut s = self.lock();
         self.call(&mut s, Effect::InitChat);
+        Ok(())
     }
 
-    fn register_listeners(&self, attempt: AttemptId) {
+    fn register_listeners(&self, attempt: AttemptId) -> PortResult {
         let mut s = self.lock();
         self.call(&mut s, Effect::RegisterListeners(attempt));
+        Ok(())
     }
 
-    fn join_session(&self, attempt: AttemptId, _: &SessionId, settings: &SessionSettings) {
+    fn join_session(
+        &self,
+        attempt: AttemptId,
+        _: &SessionId,
+        settings: &SessionSettings,
+    ) -> PortResult {
         let mut s = self.lock();
         self.call(&mut s, Effect::Join(attempt));
         if !s.view_visible {
@@ -631,7 +639,7 @@ impl CallsSdk for World {
         }
         if s.sessions.contains_key(&attempt) {
             // A second join of the same attempt: the invariants report it; the SDK ignores it.
-            return;
+            return Ok(());
         }
         let session = SdkSession {
             rng: SimRng::new(derive(self.seeds.sdk, attempt)),
@@ -641,23 +649,24 @@ impl CallsSdk for World {
         };
         s.sessions.insert(attempt, session);
         self.join_outcome(&mut s, attempt);
+        Ok(())
     }
 
-    fn leave_session(&self, attempt: AttemptId) {
+    fn leave_session(&self, attempt: AttemptId) -> PortResult {
         let mut s = self.lock();
         self.call(&mut s, Effect::Leave(attempt));
         let now = self.now();
         let plan = &self.plan;
         let Some(session) = s.sessions.get_mut(&attempt) else {
-            return;
+            return Ok(());
         };
         if session.closed_at.is_some_and(|c| c <= now) {
-            return;
+            return Ok(());
         }
         let rng = &mut session.rng;
         if rng.chance(plan.leave_no_ack) {
             session.closed_at = Some(now);
-            return;
+            return Ok(());
         }
         let d = rng.range(100, 1_200);
         let double = rng
@@ -667,9 +676,10 @@ impl CallsSdk for World {
         if let Some(d2) = double {
             self.emit(&mut s, attempt, d2, SdkEvent::ConnectionClosed, true);
         }
+        Ok(())
     }
 
-    fn set_audio_muted(&self, attempt: AttemptId, muted: bool) {
+    fn set_audio_muted(&self, attempt: AttemptId, muted: bool) -> PortResult {
         {
             let mut s = self.lock();
             self.call(&mut s, Effect::AudioMuted(attempt, muted));
@@ -678,27 +688,35 @@ impl CallsSdk for World {
             }
         }
         self.sdk_reply(attempt, (20, 300), SdkEvent::LocalAudioMuted { muted });
+        Ok(())
     }
 
-    fn set_video_paused(&self, attempt: AttemptId, paused: bool) {
+    fn set_video_paused(&self, attempt: AttemptId, paused: bool) -> PortResult {
         {
             let mut s = self.lock();
             self.call(&mut s, Effect::VideoPaused(attempt, paused));
         }
         self.sdk_reply(attempt, (20, 300), SdkEvent::LocalVideoPaused { paused });
+        Ok(())
     }
 
-    fn set_audio_mode(&self, attempt: AttemptId, mode: AudioMode) {
+    fn set_audio_mode(&self, attempt: AttemptId, mode: AudioMode) -> PortResult {
         {
             let mut s = self.lock();
             self.call(&mut s, Effect::AudioMode(attempt));
         }
         self.sdk_reply(attempt, (20, 300), SdkEvent::AudioModeChanged { mode });
+        Ok(())
     }
 }
 
 impl AudioSession for World {
-    fn configure(&self, category: AudioCategory, _: AudioSessionMode, _: AudioOptions) {
+    fn configure(
+        &self,
+        category: AudioCategory,
+        _: AudioSessionMode,
+        _: AudioOptions,
+    ) -> PortResult {
         let mut s = self.lock();
         self.call(&mut s, Effect::ConfigureAudio);
         if !category.captures_microphone() {
@@ -707,9 +725,10 @@ impl AudioSession for World {
             s.violations
                 .push(Violation::world(Invariant::MicCategory, why));
         }
+        Ok(())
     }
 
-    fn activate(&self) {
+    fn activate(&self) -> PortResult {
         let mut s = self.lock();
         self.call(&mut s, Effect::ActivateAudio);
         if !s.audio_active {
@@ -717,15 +736,17 @@ impl AudioSession for World {
             s.audio_activations += 1;
             self.audio_life(&mut s);
         }
+        Ok(())
     }
 
-    fn deactivate(&self, _notify_others: bool) {
+    fn deactivate(&self, _notify_others: bool) -> PortResult {
         let mut s = self.lock();
         self.call(&mut s, Effect::DeactivateAudio);
         s.audio_active = false;
+        Ok(())
     }
 
-    fn override_output(&self, speaker: bool) {
+    fn override_output(&self, speaker: bool) -> PortResult {
         let mut s = self.lock();
         self.call(&mut s, Effect::OverrideOutput(speaker));
         let mut rng = SimRng::new(derive(self.seeds.audio, u64::MAX - s.stats.audio_events));
@@ -740,19 +761,20 @@ impl AudioSession for World {
             output,
         };
         self.push_audio(&mut s, due, event);
+        Ok(())
     }
 }
 
 impl UiSink for World {
     /// The shell: shows the call view while the UI wants it, takes it away when it is
     /// dismissed, each after a short, seeded delay; view reports keep their order.
-    fn render(&self, state: &UiState) {
+    fn render(&self, state: &UiState) -> PortResult {
         let mut s = self.lock();
         s.stats.renders += 1;
         s.last_render = Some(state.clone());
         let wanted = state.shows_call_view();
         if wanted == s.view_wanted {
-            return;
+            return Ok(());
         }
         s.view_wanted = wanted;
         let mut rng = SimRng::new(derive(self.seeds.timing, s.stats.renders));
@@ -771,5 +793,6 @@ impl UiSink for World {
                 navigation: false,
             },
         );
+        Ok(())
     }
 }
