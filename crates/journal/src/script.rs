@@ -72,3 +72,36 @@ pub fn scripted_log(records_min: usize) -> Vec<NewRecord> {
     }
     out
 }
+
+/// The stored value of a one-record batch at `seq` whose checksum is right but whose actor name
+/// claims to be a terabyte long: what a hostile or badly damaged log may hold. For tests that
+/// show every reader refuses it instead of trying to allocate it.
+pub fn huge_length_batch(seq: u64) -> Vec<u8> {
+    let config = bincode::config::standard();
+    let mut payload = bincode::serde::encode_to_vec((crate::FORMAT_VERSION, seq, 0u64), config)
+        .expect("three integers encode");
+    // bincode's varint for a u64 above u32::MAX: the marker 253, then 8 bytes little-endian.
+    payload.push(253);
+    payload.extend_from_slice(&(1u64 << 40).to_le_bytes());
+    payload.extend_from_slice(b"router");
+    let mut value = 1u32.to_le_bytes().to_vec();
+    value.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+    value.extend_from_slice(&payload);
+    value.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+    value
+}
+
+/// Appends [`huge_length_batch`] after the last record of the closed sled journal in `dir`, and
+/// returns its seq.
+pub fn plant_huge_length_record(dir: &std::path::Path) -> crate::Result<u64> {
+    use crate::Journal;
+    let seq = {
+        let journal = crate::SledJournal::open_existing(dir)?;
+        journal.next_seq()
+    };
+    let db = crate::open_sled_db(dir)?;
+    db.open_tree(crate::RECORDS_TREE)?
+        .insert(seq.to_be_bytes(), huge_length_batch(seq))?;
+    db.flush()?;
+    Ok(seq)
+}
