@@ -139,3 +139,41 @@ pub fn import(file: &Path, dir: &Path) -> Result<(), CliError> {
     println!("imported {} records into {}", records.len(), dir.display());
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A disk that is full after `room` bytes.
+    struct Full {
+        room: usize,
+    }
+
+    impl Write for Full {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if buf.len() > self.room {
+                return Err(std::io::Error::from(std::io::ErrorKind::StorageFull));
+            }
+            self.room -= buf.len();
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn the_first_io_error_of_an_export_is_kept_for_the_message_with_the_path() {
+        let records = switchboard_journal::script::scripted_log(5);
+        let records: Vec<_> = (0u64..).zip(&records).map(|(s, r)| r.at_seq(s)).collect();
+        let mut w = KeepIoError {
+            inner: Full { room: 100 },
+            error: None,
+        };
+        let err = switchboard_journal::export_jsonl(records.into_iter().map(Ok), &mut w);
+        assert!(err.is_err());
+        let kept = w.error.expect("the disk's error");
+        assert_eq!(kept.kind(), std::io::ErrorKind::StorageFull);
+    }
+}
