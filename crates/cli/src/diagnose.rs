@@ -233,9 +233,14 @@ impl<'a> Log<'a> {
     }
 }
 
-/// Seconds with one decimal, for explanations.
+/// A duration for explanations: milliseconds below a second ("400 ms", where one decimal of a
+/// second would say "0.4 s" or even "0.0 s"), seconds with one decimal from there on.
 pub fn secs(ms: u64) -> String {
-    format!("{:.1} s", ms as f64 / 1000.0)
+    if ms < 1_000 {
+        format!("{ms} ms")
+    } else {
+        format!("{:.1} s", ms as f64 / 1000.0)
+    }
 }
 
 /// Every finding in a log, ordered by where it starts. `tail` is the error that stopped reading

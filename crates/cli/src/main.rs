@@ -175,17 +175,32 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return usage_error(e),
     };
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("SWITCHBOARD_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("error")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    init_tracing();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => e.report(),
     }
+}
+
+/// Crates whose `tracing` events reach stderr by default: ours, and only at error level.
+/// Other crates (sled logs its own ERROR events about a damaged database) stay quiet, so bad
+/// input shows the one line the command prints; `SWITCHBOARD_LOG` (or `RUST_LOG`), in the usual
+/// `target=level` syntax, turns anything on explicitly.
+const DEFAULT_LOG: &str = "off,switchboard=error,switchboard_cli=error,switchboard_journal=error,\
+                           switchboard_runtime=error,switchboard_sim=error";
+
+fn init_tracing() {
+    use std::io::IsTerminal;
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("SWITCHBOARD_LOG")
+        .or_else(|_| EnvFilter::try_from_default_env())
+        .unwrap_or_else(|_| EnvFilter::new(DEFAULT_LOG));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        // Colour codes only for a person at a terminal, never into a file or a pipe.
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
 }
 
 /// Help and version go to stdout (exit 0); a bare `switchboard` prints the help (exit 2); any

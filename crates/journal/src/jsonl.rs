@@ -1,6 +1,11 @@
 //! JSON Lines export and import: one record per line, in the shape of [`LogLine`] (described by
 //! schemas/log-record.schema.json). Each line carries the CRC32 of the record's stored bytes, so
 //! an edited seq, time, actor or body is caught on import.
+//!
+//! One rule for unknown fields, at every level: a field the format does not have, whether at the
+//! top of a line or anywhere inside its body, is an error naming the line and the field
+//! ([`unknown_field`]). Serde alone would reject one at the top and silently drop one inside a
+//! body, and a dropped field is data the sender believed was kept.
 use std::io::{BufRead, Read, Write};
 use std::path::Path;
 
@@ -16,8 +21,10 @@ use crate::sled_journal::SledJournal;
 pub const LINE_BYTES_MAX: usize = 4 << 20;
 
 /// One exported record: a line of a JSON Lines log.
+// Unknown fields are found by `unknown_field` (at every level, with one message), so serde does
+// not reject them here; the schema still says the top level allows no others.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[schemars(deny_unknown_fields)]
 #[schemars(
     title = "Switchboard log record",
     description = "One record of an exported Switchboard event log (JSON Lines: one per line)."
@@ -100,10 +107,8 @@ where
     I: IntoIterator<Item = Result<Record>>,
     W: Write,
 {
-    let io = |source| Error::Io {
-        path: "<export>".into(),
-        source,
-    };
+    // The writer has no path to name; the caller, who knows where it writes, adds it.
+    let io = |e: std::io::Error| Error::Write(format!("cannot write the export: {e}"));
     let mut n = 0;
     for record in records {
         let line = LogLine::from_record(&record?)?;
@@ -117,8 +122,9 @@ where
 
 /// Reads a JSON Lines log: every line must be a checked record, seqs ascending and gap-free.
 /// Errors name the line (1-based) and the seq.
+/// A read error names no path (a reader has none): the caller adds it.
 pub fn import_jsonl<R: BufRead>(mut input: R) -> Result<Vec<Record>> {
-    match jsonl_prefix(&mut input)? {
+    match jsonl_prefix(&mut input, None)? {
         (records, None) => Ok(records),
         (_, Some(e)) => Err(e),
     }
@@ -131,10 +137,11 @@ fn parse_line(bytes: &[u8], line: u64, after_seq: Option<u64>) -> Result<Record>
         seq: None,
         what,
     };
-    if bytes.len() > LINE_BYTES_MAX {
+    let text = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+    // The reader stops after LINE_BYTES_MAX + 1 bytes, so an over-long line is never held whole.
+    if text.len() > LINE_BYTES_MAX {
         return Err(bad(format!("longer than {LINE_BYTES_MAX} bytes")));
     }
-    let text = bytes.strip_suffix(b"\n").unwrap_or(bytes);
     if text.iter().all(u8::is_ascii_whitespace) {
         return Err(bad("empty line".to_owned()));
     }
@@ -149,6 +156,13 @@ fn parse_line(bytes: &[u8], line: u64, after_seq: Option<u64>) -> Result<Record>
             })
         }
     };
+    if let Some(field) = unknown_field(text, &parsed) {
+        return Err(Error::BadLine {
+            line,
+            seq: Some(parsed.seq),
+            what: format!("unknown field '{field}'"),
+        });
+    }
     let expected = after_seq.map(|s| s + 1);
     if expected.is_some_and(|s| s != parsed.seq) {
         return Err(Error::BadLine {
@@ -162,6 +176,47 @@ fn parse_line(bytes: &[u8], line: u64, after_seq: Option<u64>) -> Result<Record>
         });
     }
     parsed.into_record(line)
+}
+
+/// The first field of the line that the record does not have, as a path (`body.Input.x`).
+///
+/// The typed record is serialised back and compared with the line as written: a key present in
+/// the line but absent from the round trip was dropped by serde. Every field of the format is
+/// always serialised (none is skipped when empty or default), so a key missing from the round
+/// trip is one the format does not have; an explicit `null` for an absent key is what the
+/// round trip would mean too, and is accepted.
+fn unknown_field(text: &[u8], parsed: &LogLine) -> Option<String> {
+    let written: serde_json::Value = serde_json::from_slice(text).ok()?;
+    let kept = serde_json::to_value(parsed).ok()?;
+    first_dropped(&written, &kept, "")
+}
+
+fn first_dropped(
+    written: &serde_json::Value,
+    kept: &serde_json::Value,
+    at: &str,
+) -> Option<String> {
+    use serde_json::Value;
+    match (written, kept) {
+        (Value::Object(w), Value::Object(k)) => w.iter().find_map(|(key, value)| {
+            let path = if at.is_empty() {
+                key.clone()
+            } else {
+                format!("{at}.{key}")
+            };
+            match k.get(key) {
+                Some(kept) => first_dropped(value, kept, &path),
+                None if value.is_null() => None,
+                None => Some(path),
+            }
+        }),
+        (Value::Array(w), Value::Array(k)) => w
+            .iter()
+            .zip(k)
+            .enumerate()
+            .find_map(|(i, (w, k))| first_dropped(w, k, &format!("{at}[{i}]"))),
+        _ => None,
+    }
 }
 
 /// The seq a line that is not a valid record claims to have, if it says.
@@ -191,7 +246,7 @@ pub fn open_log_prefix(path: impl AsRef<Path>) -> Result<(Vec<Record>, Option<Er
 }
 
 fn read_log_prefix(path: &Path) -> Result<(Vec<Record>, Option<Error>)> {
-    if path.is_dir() {
+    if check_log_path(path)? {
         let journal = SledJournal::open_existing(path)?;
         let mut records = Vec::new();
         for r in journal.scan(0) {
@@ -210,11 +265,39 @@ fn read_log_prefix(path: &Path) -> Result<(Vec<Record>, Option<Error>)> {
         },
     })?;
     let mut reader = std::io::BufReader::new(file);
-    jsonl_prefix(&mut reader)
+    jsonl_prefix(&mut reader, Some(path))
 }
 
-/// Reads lines until the first bad one, keeping the good ones.
-fn jsonl_prefix<R: BufRead>(input: &mut R) -> Result<(Vec<Record>, Option<Error>)> {
+/// Whether `path` is a directory (else it is a regular file), judged from its metadata before
+/// anything is opened: opening a FIFO blocks until a writer comes, and a socket or a device is
+/// no log either, so those are refused at once.
+fn check_log_path(path: &Path) -> Result<bool> {
+    let meta = std::fs::metadata(path).map_err(|source| match source.kind() {
+        std::io::ErrorKind::NotFound => Error::NotFound { path: path.into() },
+        _ => Error::Io {
+            path: path.into(),
+            source,
+        },
+    })?;
+    if meta.is_dir() || meta.is_file() {
+        return Ok(meta.is_dir());
+    }
+    Err(Error::Io {
+        path: path.into(),
+        source: std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file or a directory (a FIFO, socket or device?); give a .jsonl \
+             export or a journal directory",
+        ),
+    })
+}
+
+/// Reads lines until the first bad one, keeping the good ones. A read error names `path` when
+/// there is one, and the line otherwise.
+fn jsonl_prefix<R: BufRead>(
+    input: &mut R,
+    path: Option<&Path>,
+) -> Result<(Vec<Record>, Option<Error>)> {
     let mut records: Vec<Record> = Vec::new();
     let mut buf = Vec::new();
     for line in 1u64.. {
@@ -222,9 +305,16 @@ fn jsonl_prefix<R: BufRead>(input: &mut R) -> Result<(Vec<Record>, Option<Error>
         let read = (&mut *input)
             .take(LINE_BYTES_MAX as u64 + 1)
             .read_until(b'\n', &mut buf)
-            .map_err(|source| Error::Io {
-                path: "<import>".into(),
-                source,
+            .map_err(|source| match path {
+                Some(path) => Error::Io {
+                    path: path.into(),
+                    source,
+                },
+                None => Error::BadLine {
+                    line,
+                    seq: None,
+                    what: format!("cannot read: {source}"),
+                },
             })?;
         if read == 0 {
             break;

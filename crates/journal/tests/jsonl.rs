@@ -6,7 +6,7 @@ use std::path::Path;
 use common::*;
 use switchboard_journal::{
     export_jsonl, import_jsonl, open_log, open_log_prefix, Error, FlushPolicy, Journal,
-    MemoryJournal, Record, SledJournal,
+    MemoryJournal, Record, SledJournal, LINE_BYTES_MAX,
 };
 
 fn export(records: &[Record]) -> String {
@@ -152,13 +152,115 @@ fn foreign_lines_are_named() {
         ),
         (
             format!("{},\"extra\":true}}", &first[..first.len() - 1]),
-            "line 1 (seq 0): not a log record",
+            "line 1 (seq 0): unknown field 'extra'",
         ),
     ] {
         let err = import(&bad).unwrap_err().to_string();
         assert!(err.starts_with(says), "{err}");
     }
     assert!(import("").unwrap().is_empty());
+}
+
+/// `line` with `"extra": 1` added to the object at `pointer` (a JSON pointer).
+fn with_extra(line: &str, pointer: &str) -> String {
+    let mut v: serde_json::Value = serde_json::from_str(line).unwrap();
+    let object = v.pointer_mut(pointer).unwrap().as_object_mut().unwrap();
+    object.insert("extra".into(), 1.into());
+    serde_json::to_string(&v).unwrap()
+}
+
+#[test]
+fn an_unknown_field_at_any_level_is_an_error_naming_the_line_and_the_field() {
+    let records = golden_records();
+    let text = export(&records);
+    let lines: Vec<&str> = text.lines().collect();
+    // A command with a struct body (`start_timer`) holding a nested struct (its timer `id`).
+    let n = lines
+        .iter()
+        .position(|l| l.contains(r#""start_timer":{"id":{"#))
+        .expect("a start_timer line");
+    let seq = records[n].seq;
+    for (pointer, field) in [
+        ("", "extra".to_owned()),
+        (
+            "/body/command/start_timer",
+            "body.command.start_timer.extra".to_owned(),
+        ),
+        (
+            "/body/command/start_timer/id",
+            "body.command.start_timer.id.extra".to_owned(),
+        ),
+    ] {
+        let mut edited = lines.clone();
+        let line = with_extra(lines[n], pointer);
+        edited[n] = &line;
+        let err = import(&(edited.join("\n") + "\n")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("line {} (seq {seq}): unknown field '{field}'", n + 1),
+            "{pointer}"
+        );
+    }
+    // The line itself, untouched but re-serialised the same way, is fine.
+    let same = serde_json::to_string(&serde_json::from_str::<serde_json::Value>(lines[n]).unwrap())
+        .unwrap();
+    let mut edited = lines.clone();
+    edited[n] = &same;
+    assert_eq!(import(&(edited.join("\n") + "\n")).unwrap(), records);
+}
+
+#[test]
+fn a_clean_export_of_every_kind_of_record_round_trips_without_false_unknown_fields() {
+    let records = golden_records();
+    let text = export(&records);
+    assert_eq!(import(&text).unwrap(), records);
+    assert_eq!(export(&import(&text).unwrap()), text);
+}
+
+#[test]
+fn an_over_long_line_is_refused_without_reading_it_whole() {
+    // An endless line: a reader that buffered the whole line before checking would never
+    // return.
+    let endless = std::io::BufReader::new(std::io::repeat(b' '));
+    let err = import_jsonl(endless).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("line 1: longer than {LINE_BYTES_MAX} bytes")
+    );
+    // Exactly the limit, plus its newline, is not over-long (it is judged as a record).
+    let at_limit = format!("{}\n", " ".repeat(LINE_BYTES_MAX));
+    let err = import(&at_limit).unwrap_err().to_string();
+    assert!(!err.contains("longer than"), "{err}");
+    let over = format!("{}\n", " ".repeat(LINE_BYTES_MAX + 1));
+    let err = import(&over).unwrap_err().to_string();
+    assert!(err.contains("longer than"), "{err}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_is_refused_without_being_opened() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fifo = tmp.path().join("log.jsonl");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    // Opening it for reading would block until a writer came: the error must come at once.
+    // Held open here with a line in it, so that a regression reads that line and fails this
+    // test instead of hanging it.
+    let mut held = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&fifo)
+        .unwrap();
+    std::io::Write::write_all(&mut held, b"x\n").unwrap();
+    let err = open_log(&fifo).unwrap_err().to_string();
+    assert!(
+        err.starts_with(&format!("{}: not a regular file", fifo.display())),
+        "{err}"
+    );
+    assert!(open_log_prefix(&fifo).is_err());
 }
 
 #[test]

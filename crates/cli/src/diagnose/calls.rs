@@ -454,6 +454,11 @@ fn user_after_ended(log: &Log, per: &mut BTreeMap<AttemptId, After>) {
         ) {
             return;
         }
+        // With the call view reported gone, the tap came from somewhere else (a system
+        // control): no sign of a call screen left up.
+        if !m.router.view_visible() {
+            return;
+        }
         let Some(c) = m.router.current().filter(|c| c.ended.is_some()) else {
             return;
         };

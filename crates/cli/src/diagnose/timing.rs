@@ -2,9 +2,7 @@
 //! whose tail is damaged.
 use std::collections::BTreeMap;
 
-use switchboard_domain::{
-    ActorName, AppState, AudioInput, Command, Entry, Input, SessionInput, TimerId,
-};
+use switchboard_domain::{ActorName, Command, Entry, Input, SessionInput, TimerId};
 use switchboard_journal::Record;
 
 use super::{secs, Finding, Log};
@@ -50,55 +48,64 @@ impl Timers {
 }
 
 /// Rule `time-gap`: a silence of at least `gap_ms` during which the app cannot have been
-/// running (a timer that was due did not fire, or the app was in the background during a call),
-/// and a clock that went backwards.
+/// running (a timer that was due did not fire on time), and a clock that went backwards within
+/// one actor's own records.
+///
+/// Being in the background during a call is no evidence on its own: with its background modes
+/// the app keeps running, and a call can be silent for minutes (the fault-free simulator's
+/// journals have such stretches). A timer that was due and did not fire is evidence.
+///
+/// Each actor stamps a record when it handles the message, and the records of different actors
+/// interleave in the journal in the order their batches became durable, so a record may be a few
+/// milliseconds older than another actor's record just before it without anything being wrong.
+/// Only an actor's own records are in the order it stamped them: that is where a clock going
+/// backwards shows. A silence is measured from the latest time stamped so far.
 pub fn time_gaps(log: &Log) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut timers = Timers::default();
-    let mut background = false;
-    let mut call_live = false;
-    log.fold_each(|i, r, m| {
-        if i > 0 {
-            let prev = &log.records[i - 1];
-            if r.at_ms < prev.at_ms {
-                out.push(backwards(log, i));
-            } else if r.at_ms - prev.at_ms >= log.limits.gap_ms {
-                let timer = timers.overdue(r.at_ms);
-                if timer.is_some() || (background && call_live) {
-                    out.push(gap(log, i, timer));
+    // Each actor's latest record (index), and the record with the latest time so far.
+    let mut last_of: BTreeMap<ActorName, usize> = BTreeMap::new();
+    let mut latest: Option<usize> = None;
+    log.fold_each(|i, r, _| {
+        if let Some(&p) = last_of.get(&r.actor) {
+            if r.at_ms < log.records[p].at_ms {
+                out.push(backwards(log, p, i));
+            }
+        }
+        if let Some(l) = latest {
+            let since = r.at_ms.saturating_sub(log.records[l].at_ms);
+            if since >= log.limits.gap_ms {
+                if let Some(timer) = timers.overdue(r.at_ms) {
+                    out.push(gap(log, l, i, timer));
                 }
             }
         }
-        timers.note(r);
-        if let Entry::Input(Input::Audio(AudioInput::App(state))) = &r.body {
-            background = *state == AppState::Background;
+        if latest.is_none_or(|l| r.at_ms >= log.records[l].at_ms) {
+            latest = Some(i);
         }
-        call_live = m.router.live_attempt().is_some();
+        last_of.insert(r.actor, i);
+        timers.note(r);
     });
     out
 }
 
-fn gap(log: &Log, i: usize, timer: Option<(TimerId, u64)>) -> Finding {
-    let (prev, next) = (&log.records[i - 1], &log.records[i]);
+/// The silence between record `p` (the latest stamped so far) and record `i`.
+fn gap(log: &Log, p: usize, i: usize, (id, due): (TimerId, u64)) -> Finding {
+    let (prev, next) = (&log.records[p], &log.records[i]);
     let silent = next.at_ms - prev.at_ms;
-    let mut f = log.finding("time-gap", i - 1, i);
+    let mut f = log.finding("time-gap", p, i);
     f.title = format!(
         "nothing was recorded for {}: the app was suspended",
         secs(silent)
     );
-    let evidence = match timer {
-        Some((id, due)) => {
-            f.attempt = Some(id.attempt);
-            format!(
-                "the {:?} timer of attempt {} was due {} into the silence and did not fire on \
-                 time, so the process was not running",
-                id.kind,
-                id.attempt,
-                secs(due.saturating_sub(prev.at_ms))
-            )
-        }
-        None => "the app had gone to the background during a live call".to_owned(),
-    };
+    f.attempt = Some(id.attempt);
+    let evidence = format!(
+        "the {:?} timer of attempt {} was due {} into the silence and did not fire on time, so \
+         the process was not running",
+        id.kind,
+        id.attempt,
+        secs(due.saturating_sub(prev.at_ms))
+    );
     f.explanation = format!(
         "Between seq {} and seq {} no record was written for {}; {evidence}. Callbacks and \
          timers of that time were lost or arrived all at once afterwards.",
@@ -113,19 +120,23 @@ fn gap(log: &Log, i: usize, timer: Option<(TimerId, u64)>) -> Finding {
     f
 }
 
-fn backwards(log: &Log, i: usize) -> Finding {
-    let (prev, next) = (&log.records[i - 1], &log.records[i]);
-    let mut f = log.finding("time-gap", i - 1, i);
+/// Record `i` is older than record `p`, the same actor's record before it.
+fn backwards(log: &Log, p: usize, i: usize) -> Finding {
+    let (prev, next) = (&log.records[p], &log.records[i]);
+    let mut f = log.finding("time-gap", p, i);
     f.title = format!(
-        "the clock went backwards by {}",
-        secs(prev.at_ms - next.at_ms)
+        "the clock went backwards by {} (actor {})",
+        secs(prev.at_ms - next.at_ms),
+        next.actor
     );
     f.explanation = format!(
-        "seq {} is stamped {} earlier than seq {} before it. Durations in this log around it \
-         are wrong, and timers may have fired early or late.",
+        "seq {} is stamped {} earlier than seq {}, the record {} wrote before it; one actor \
+         stamps its records in the order it handles them, so its clock was set back. \
+         Durations in this log around it are wrong, and timers may have fired early or late.",
         next.seq,
         secs(prev.at_ms - next.at_ms),
-        prev.seq
+        prev.seq,
+        next.actor
     );
     f.fix = "Stamp records with a monotonic clock in the shell's Clock port (not the wall \
              clock, which the user or the network can set back)."
