@@ -5,6 +5,7 @@
 //! and the command.
 mod audio;
 mod calls;
+mod incidents;
 mod timing;
 mod view;
 
@@ -23,7 +24,7 @@ use crate::error::CliError;
 /// Arguments of `switchboard diagnose`.
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Examples:\n  switchboard diagnose call.jsonl\n  switchboard diagnose switchboard-demo --json\n\nExit codes: 0 nothing found, 1 findings, 2 unreadable input.\nRules: view-stranded, join-twice, join-timeout, sdk-before-listeners, reconnect-stuck,\naudio-no-mic, leave-unanswered, time-gap, after-ended, corrupt-tail."
+    after_help = "Examples:\n  switchboard diagnose call.jsonl\n  switchboard diagnose switchboard-demo --json\n\nExit codes: 0 nothing found, 1 findings, 2 unreadable input.\nRules: view-stranded, join-twice, join-timeout, sdk-before-listeners, reconnect-stuck,\naudio-no-mic, leave-unanswered, time-gap, after-ended, corrupt-tail, journal-set-aside,\njournal-tail-quarantined, port-failed."
 )]
 pub struct DiagnoseArgs {
     /// A sled journal directory or an exported .jsonl file.
@@ -65,7 +66,7 @@ impl Default for Limits {
 }
 
 /// Every rule's name, in the order they run.
-pub const RULES: [&str; 10] = [
+pub const RULES: [&str; 13] = [
     "view-stranded",
     "join-twice",
     "join-timeout",
@@ -76,6 +77,9 @@ pub const RULES: [&str; 10] = [
     "time-gap",
     "after-ended",
     "corrupt-tail",
+    "journal-set-aside",
+    "journal-tail-quarantined",
+    "port-failed",
 ];
 
 /// The schema of a rule name: one of [`RULES`].
@@ -251,7 +255,7 @@ pub fn findings(
     limits: Limits,
 ) -> Vec<Finding> {
     let log = Log::new(records, limits);
-    let rules: [fn(&Log) -> Vec<Finding>; 9] = [
+    let rules: [fn(&Log) -> Vec<Finding>; 12] = [
         view::stranded_view,
         calls::join_twice,
         calls::join_timeout,
@@ -261,6 +265,9 @@ pub fn findings(
         calls::leave_unanswered,
         timing::time_gaps,
         calls::after_ended,
+        incidents::journal_set_aside,
+        incidents::journal_tail_quarantined,
+        incidents::port_failed,
     ];
     let mut out: Vec<Finding> = rules.iter().flat_map(|rule| rule(&log)).collect();
     if let Some(e) = tail {

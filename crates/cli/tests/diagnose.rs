@@ -458,3 +458,52 @@ fn hostile_times_never_panic_diagnose_report_or_replay() {
 fn found_rules(path: &Path) -> Vec<String> {
     rules(&diagnose(path).1)
 }
+
+/// A script whose log starts as the core starts after a repair: the incident comes first.
+fn after(incident: switchboard_domain::Incident) -> Script {
+    let mut s = Script::new();
+    s.event(Event::Incident(incident));
+    s.joined_call("standup_42", 1).wait(20_000);
+    left(&mut s, 1).close_view();
+    s
+}
+
+#[test]
+fn journal_set_aside() {
+    let bad = after(switchboard_domain::Incident::JournalSetAside {
+        kept_as: "switchboard.set-aside-1".into(),
+        message: "storage error: Read corrupted data at file offset None".into(),
+    });
+    // Removed sled leftovers alone lose nothing: no finding.
+    let good = after(switchboard_domain::Incident::StorageLeftoversRemoved {
+        files: vec!["snap.FFFFFFFFFFFFFFFF.generating".into()],
+    });
+    check("journal-set-aside", &bad, &good);
+}
+
+#[test]
+fn journal_tail_quarantined() {
+    let bad = after(switchboard_domain::Incident::JournalTailQuarantined {
+        from_seq: 61,
+        batches: 1,
+        bytes: 40,
+        message: "corrupt record at seq 61: checksum mismatch".into(),
+    });
+    check("journal-tail-quarantined", &bad, &ordinary());
+}
+
+#[test]
+fn port_failed() {
+    let mut bad = ordinary();
+    bad.event(Event::Incident(switchboard_domain::Incident::port_failed(
+        Command::ActivateAudio,
+        "AVAudioSession error 561017449 (insufficient priority)",
+    )));
+    let tmp = tempfile::tempdir().unwrap();
+    let (_, findings) = diagnose(&bad.write(tmp.path(), "bad.jsonl"));
+    assert!(findings.iter().any(|f| f["title"]
+        .as_str()
+        .unwrap()
+        .contains("audio setActive(true)")));
+    check("port-failed", &bad, &ordinary());
+}

@@ -298,6 +298,36 @@ impl Command {
         }
     }
 
+    /// The call attempt this command is about, when it is about one.
+    pub fn attempt(&self) -> Option<AttemptId> {
+        use Command::*;
+        match self {
+            RegisterListeners { attempt }
+            | JoinSession { attempt, .. }
+            | LeaveSession { attempt }
+            | MuteAudio { attempt }
+            | UnmuteAudio { attempt }
+            | PauseVideo { attempt }
+            | ResumeVideo { attempt }
+            | SetAudioMode { attempt, .. }
+            | StartAttempt { attempt, .. }
+            | Forward { attempt, .. }
+            | CallStarting { attempt, .. }
+            | Ended { attempt, .. } => Some(*attempt),
+            StartTimer { id, .. } | CancelTimer { id } => Some(id.attempt),
+            SessionChanged(view) => Some(view.attempt),
+            InitCallsSdk
+            | InitChatSdk
+            | ConfigureAudio { .. }
+            | ActivateAudio
+            | DeactivateAudio { .. }
+            | OverrideOutput { .. }
+            | Render(_)
+            | AudioChanged(_)
+            | Notify(_) => None,
+        }
+    }
+
     /// The port an effect goes to, or `None` for a message between machines.
     pub fn port(&self) -> Option<Port> {
         use Command::*;
