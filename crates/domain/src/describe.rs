@@ -78,6 +78,13 @@ impl fmt::Display for SessionInput {
             SessionInput::ToggleCamera => f.write_str("toggle camera"),
             SessionInput::Sdk(e) => write!(f, "sdk: {e}"),
             SessionInput::TimerFired(kind) => write!(f, "timer fired: {kind:?}"),
+            SessionInput::AppRelaunched {
+                attempt,
+                session_id,
+            } => write!(
+                f,
+                "app relaunched: attempt {attempt} ({session_id}) died with the old process"
+            ),
         }
     }
 }

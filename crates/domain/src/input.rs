@@ -487,6 +487,16 @@ pub enum SessionInput {
     Sdk(SdkEvent),
     /// One of this attempt's timers fired.
     TimerFired(TimerKind),
+    /// A new process booted while this attempt was still live in the log: its SDK session died
+    /// with the old process, so the attempt ends as [`crate::EndReason::AppTerminated`] (rule
+    /// 10), whatever its phase, even if its `Start` was lost. Declared last so that logs written
+    /// before it existed decode unchanged.
+    AppRelaunched {
+        /// The attempt (the session may never have received its `Start`).
+        attempt: AttemptId,
+        /// Its session, as the router knows it: what a rejoin joins.
+        session_id: SessionId,
+    },
 }
 
 /// An input to the audio machine.

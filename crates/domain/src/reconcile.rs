@@ -4,6 +4,7 @@
 //! every such gap from the machines' states alone and returns the inputs that close it; the
 //! runtime delivers them after recovery. In a consistent state it returns nothing.
 use crate::command::Target;
+use crate::ids::AttemptId;
 use crate::input::{AudioInput, Input, RouterInput, SessionInput, UiInput};
 use crate::machine::Machines;
 use crate::session::Phase;
@@ -70,6 +71,32 @@ impl Machines {
         out
     }
 
+    /// What a new process delivers before it boots (DESIGN rule 10). The attempt the log shows
+    /// as still live belonged to the process that died, and its SDK session died with it: it is
+    /// ended ([`SessionInput::AppRelaunched`]), and every other gap is closed as
+    /// [`Machines::reconcile`] would. Nothing continues the old call: no `Start`, no
+    /// `CallStarting` and no call view for that attempt.
+    pub fn reconcile_at_launch(&self) -> Vec<(Target, Input)> {
+        let live = self
+            .router
+            .live_attempt()
+            .filter(|a| !self.sessions.get(a).is_some_and(|s| s.is_ended()));
+        let (Some(live), Some(current)) = (live, self.router.current()) else {
+            return self.reconcile();
+        };
+        let end = SessionInput::AppRelaunched {
+            attempt: live,
+            session_id: current.session_id.clone(),
+        };
+        let mut out = vec![(Target::Session(live), Input::Session(end))];
+        out.extend(
+            self.reconcile()
+                .into_iter()
+                .filter(|(_, input)| !continues(live, input)),
+        );
+        out
+    }
+
     /// The newest session's view and the audio view, where the UI bridge holds something else.
     fn ui_gaps(&self) -> Vec<(Target, Input)> {
         let mut out = Vec::new();
@@ -87,6 +114,18 @@ impl Machines {
             out.push((Target::Ui, Input::Ui(UiInput::Audio(audio))));
         }
         out
+    }
+}
+
+/// Whether a repair would carry on the attempt `live` (start it, start its audio, show its view).
+fn continues(live: AttemptId, input: &Input) -> bool {
+    match input {
+        Input::Session(SessionInput::Start { attempt, .. })
+        | Input::Audio(AudioInput::CallStarting { attempt, .. }) => *attempt == live,
+        Input::Ui(UiInput::Session(view)) => {
+            view.attempt == live && !matches!(view.phase, crate::ui_bridge::PhaseView::Ended(_))
+        }
+        _ => false,
     }
 }
 

@@ -131,12 +131,15 @@ impl Router {
             }
             _ => return Vec::new(),
         }
-        if self.switch_accepted {
+        // A switch the user accepted in a process that has since died is not carried out by the
+        // next one on its own: that process shows the relaunch notice instead (rule 10).
+        if self.switch_accepted && *reason != EndReason::AppTerminated {
             self.switch_accepted = false;
             if let Some(id) = self.pending_switch.take() {
                 return self.start_attempt(id);
             }
         }
+        self.switch_accepted = false;
         if self.pending_switch.take().is_some() {
             return vec![Command::Notify(Notice::SwitchCleared)];
         }

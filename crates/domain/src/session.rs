@@ -288,6 +288,17 @@ impl Session {
         }
     }
 
+    /// Rule 10: the process that joined is gone, and its SDK session with it. No `LeaveSession`
+    /// (there is no session to leave); the timers are cancelled and the attempt ends.
+    fn relaunched(&mut self, attempt: AttemptId, session_id: &SessionId) -> Vec<Command> {
+        if self.phase == Phase::Unstarted {
+            // Its Start was lost with the old process: it still ends, and says which call.
+            self.attempt = attempt;
+            self.session_id = Some(session_id.clone());
+        }
+        self.end(EndReason::AppTerminated)
+    }
+
     fn toggle_mic(&mut self) -> Vec<Command> {
         if !matches!(self.phase, Phase::InCall { .. }) {
             return Vec::new();
@@ -348,6 +359,10 @@ impl Machine for Session {
         }
         let before = self.view();
         let mut out = match input {
+            SessionInput::AppRelaunched {
+                attempt,
+                session_id,
+            } => self.relaunched(*attempt, session_id),
             SessionInput::Start { .. } if self.phase == Phase::Unstarted => self.start(input),
             _ if self.phase == Phase::Unstarted => return Vec::new(),
             SessionInput::Start { .. } => Vec::new(),

@@ -27,6 +27,11 @@ pub enum EndReason {
     },
     /// The join did not complete before the core's join timeout.
     JoinTimedOut,
+    /// The app's process ended while the attempt was live (a crash, the system reclaiming memory
+    /// in the background, a force-quit): its SDK session died with it, and the next process
+    /// ended the attempt when it booted (DESIGN rule 10). Declared last so that logs written
+    /// before it existed decode unchanged.
+    AppTerminated,
 }
 
 impl EndReason {
@@ -43,6 +48,9 @@ impl EndReason {
                 format!("Could not join the call ({}): {message}", code.sdk_name())
             }
             EndReason::JoinTimedOut => "Joining the call took too long.".to_owned(),
+            EndReason::AppTerminated => {
+                "The call ended when the app closed. You can rejoin it.".to_owned()
+            }
         }
     }
 
@@ -57,6 +65,7 @@ impl EndReason {
             self,
             EndReason::ConnectionClosed
                 | EndReason::JoinTimedOut
+                | EndReason::AppTerminated
                 | EndReason::JoinFailed {
                     code: JoinErrorCode::Api | JoinErrorCode::Other { .. },
                     ..

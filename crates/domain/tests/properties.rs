@@ -31,6 +31,9 @@ enum Action {
     Sdk(AttemptPick, SdkEvent),
     /// Fire the n-th (mod count) timer that was started and not cancelled; nothing when none.
     FireTimer(usize),
+    /// The app's process dies and a new one starts on the same log (DESIGN rule 10): what the
+    /// runtime delivers at launch, then `Boot`.
+    Relaunch,
 }
 
 const URLS: &[&str] = &[
@@ -143,6 +146,7 @@ fn action() -> impl Strategy<Value = Action> {
         1 => prop_oneof![Just(AppState::Foreground), Just(AppState::Background)]
             .prop_map(move |s| ev(Event::App(s))),
         3 => any::<usize>().prop_map(Action::FireTimer),
+        1 => Just(Action::Relaunch),
     ]
 }
 
@@ -306,7 +310,7 @@ fn run(config: CoreConfig, actions: &[Action]) -> Result<Vec<Vec<Step>>, TestCas
     let mut tally = Tally::default();
     let mut at = 0u64;
     let mut log = Vec::new();
-    let boot = core.handle_event(Event::Boot(config), at);
+    let boot = core.handle_event(Event::Boot(config.clone()), at);
     tally.observe(&boot, mode)?;
     log.push(boot);
     for action in actions {
@@ -337,6 +341,27 @@ fn run(config: CoreConfig, actions: &[Action]) -> Result<Vec<Vec<Step>>, TestCas
                     Input::Session(SessionInput::TimerFired(id.kind)),
                     at,
                 )
+            }
+            Action::Relaunch => {
+                let mut steps = Vec::new();
+                for (target, input) in core.machines.reconcile_at_launch() {
+                    steps.extend(core.deliver(target, input, at));
+                }
+                // The new process joined nothing: no call view, whatever the old one showed.
+                prop_assert!(
+                    !core.machines.ui.current().shows_call_view(),
+                    "a call view after a relaunch: {:?}",
+                    core.machines.ui.current()
+                );
+                prop_assert!(
+                    !steps.iter().flat_map(|s| &s.commands).any(|c| matches!(
+                        c,
+                        Command::JoinSession { .. } | Command::LeaveSession { .. }
+                    )),
+                    "a relaunch joined or left the dead process's SDK session: {steps:#?}"
+                );
+                steps.extend(core.handle_event(Event::Boot(config.clone()), at));
+                steps
             }
         };
         tally.observe(&steps, mode)?;
@@ -386,6 +411,7 @@ fn generator_reaches_every_ending() {
                     EndReason::RemovedOrRemote => "removed",
                     EndReason::JoinFailed { .. } => "join_failed",
                     EndReason::JoinTimedOut => "join_timed_out",
+                    EndReason::AppTerminated => "app_terminated",
                 };
                 seen.insert(name);
                 if *reason == EndReason::JoinTimedOut {
@@ -394,6 +420,6 @@ fn generator_reaches_every_ending() {
             }
         }
     }
-    assert_eq!(seen.len(), 6, "endings reached: {seen:?}");
+    assert_eq!(seen.len(), 7, "endings reached: {seen:?}");
     assert!(join_timeouts > 0);
 }

@@ -157,7 +157,13 @@ impl RouterState {
         attempt: AttemptId,
         input: SessionInput,
     ) {
-        if matches!(input, SessionInput::Start { .. }) && !self.sessions.contains_key(&attempt) {
+        // A Start makes the actor; so does the end of an attempt whose Start was lost with the
+        // old process (it must still end, rule 10).
+        let makes_actor = matches!(
+            input,
+            SessionInput::Start { .. } | SessionInput::AppRelaunched { .. }
+        );
+        if makes_actor && !self.sessions.contains_key(&attempt) {
             self.spawn_session(myself, attempt, Session::default())
                 .await;
         }

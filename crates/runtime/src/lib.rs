@@ -177,15 +177,26 @@ fn spawn_err(e: impl std::fmt::Display) -> RuntimeError {
 }
 
 impl Runtime {
-    /// Opens the journal, rebuilds every machine from it, starts the actors, re-arms pending
-    /// timers, shows the shell the current `UiState`, and boots the router with `config.core`.
+    /// Opens the journal, rebuilds every machine from it, starts the actors, shows the shell the
+    /// current `UiState` unless it is a call view, and boots the router with `config.core`.
+    ///
+    /// A start is a new process (DESIGN rule 10): an attempt the log shows as still live belonged
+    /// to the process that died, so it is ended (`AppRelaunched`, before `Boot`), its timers are
+    /// not re-armed, and no call view is shown for it: the shell first sees the relaunch notice
+    /// (an `Ended` state with `AppTerminated`, offering rejoin) or whatever was on screen before.
     pub async fn start(config: RuntimeConfig, ports: Ports) -> Result<Runtime, RuntimeError> {
         let (writer, incidents) = open_writer(&config.journal)?;
         let recovered = recover(writer.journal().as_ref())?;
         let mut machines = recovered.machines;
-        // Messages between machines lost with the last process (sent, journaled, never received).
-        let repairs = machines.reconcile();
-        let ui_state = machines.ui.current();
+        // The old process's live attempt ends, and messages between machines lost with it (sent,
+        // journaled, never received) are delivered, except those that would carry the call on.
+        let repairs = machines.reconcile_at_launch();
+        let recovered_ui = machines.ui.current();
+        let ui_state = if recovered_ui.shows_call_view() {
+            UiState::Idle
+        } else {
+            recovered_ui
+        };
         let shared = Arc::new(Shared::new(ports, writer, ui_state.clone()));
 
         let ui_args = PlainState::<UiBridge> {
@@ -219,12 +230,8 @@ impl Runtime {
         let _ = shared.audio.set(audio.clone());
         let _ = shared.router.set(router.clone());
 
-        let now = shared.ports.clock.now_ms();
-        for (id, due_ms) in recovered.pending_timers {
-            if Some(id.attempt) == live {
-                shared.start_timer(id, due_ms.saturating_sub(now));
-            }
-        }
+        // The old process's timers are not re-armed: every core timer belongs to the live
+        // attempt, which the repairs above end.
         if ui_state != UiState::Idle {
             let render = switchboard_domain::Command::Render(ui_state.clone());
             shared.call_port(&render, |p| p.ui.render(&ui_state));

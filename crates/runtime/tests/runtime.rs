@@ -113,8 +113,11 @@ async fn a_panicking_session_is_restarted_with_its_state_rebuilt_from_the_log() 
     rt.shutdown().await.unwrap();
 }
 
+/// A start is a new process (DESIGN rule 10): the call the log shows as live died with the old
+/// process, so the new one ends it, shows the relaunch notice (never the call view), leaves the
+/// dead SDK session alone, and a rejoin is one new join of the same session.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_restarted_runtime_continues_the_call_where_it_stopped() {
+async fn a_new_process_ends_the_old_call_and_offers_to_rejoin_it() {
     let dir = tempfile::tempdir().unwrap();
     let journal = JournalConfig::Sled {
         dir: dir.path().to_path_buf(),
@@ -128,28 +131,42 @@ async fn a_restarted_runtime_continues_the_call_where_it_stopped() {
 
     let (second, rec) = start(journal).await;
     assert!(second.recovered_records() >= before);
-    // The shell is shown where the call stands, before anything new happens.
-    match rec.renders().first() {
-        Some(UiState::InCall {
-            reconnecting: true, ..
-        }) => {}
-        other => panic!("expected the recovered in-call state first, got {other:?}"),
-    }
-    sdk(&second, 1, SdkEvent::ConnectionRestored).await;
-    assert!(matches!(
-        second.ui_state(),
-        UiState::InCall {
-            reconnecting: false,
+    let renders = rec.renders();
+    assert!(
+        !renders.iter().any(UiState::shows_call_view),
+        "a call view for a call this process did not join: {renders:?}"
+    );
+    match renders.first() {
+        Some(UiState::Ended {
+            reason: EndReason::AppTerminated,
+            can_retry: true,
             ..
-        }
-    ));
-    sdk(&second, 1, SdkEvent::ConnectionClosed).await;
+        }) => {}
+        other => panic!("expected the relaunch notice first, got {other:?}"),
+    }
     assert_eq!(
         ended(second.journal().as_ref()),
-        vec![EndReason::ConnectionClosed]
+        vec![EndReason::AppTerminated]
     );
-    assert!(second.ui_state().dismisses_call_view());
-    assert!(joins(&rec).is_empty(), "no second join after restart");
+    let calls = rec.calls();
+    assert!(
+        !calls
+            .iter()
+            .any(|c| matches!(c, PortCall::LeaveSession(_) | PortCall::JoinSession(..))),
+        "{calls:?}"
+    );
+    assert!(
+        calls.contains(&PortCall::Deactivate(true)),
+        "audio let go: {calls:?}"
+    );
+    // A callback of the dead session changes nothing.
+    sdk(&second, 1, SdkEvent::ConnectionRestored).await;
+    assert!(matches!(second.ui_state(), UiState::Ended { .. }));
+    // Rejoin: one new attempt of the same session, one join once its view is up.
+    send(&second, Event::Retry).await;
+    send(&second, Event::ViewAppeared).await;
+    assert_eq!(joins(&rec), vec!["alpha"]);
+    assert_eq!(rec.last_join_attempt(), Some(2));
     second.shutdown().await.unwrap();
 }
 

@@ -212,6 +212,8 @@ fn expected_reason(input: &Input, before: &Before) -> Result<EndReason, (Invaria
         }
         SessionInput::TimerFired(TimerKind::JoinTimeout) => EndReason::JoinTimedOut,
         SessionInput::TimerFired(TimerKind::LeaveAck) => EndReason::LocalLeave,
+        // Rule 10: a new process ends the attempt the old one left live.
+        SessionInput::AppRelaunched { .. } => EndReason::AppTerminated,
         SessionInput::Leave | SessionInput::Sdk(SdkEvent::LeaveButtonClicked) => {
             EndReason::LocalLeave
         }

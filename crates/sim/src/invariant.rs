@@ -53,7 +53,8 @@ pub enum Invariant {
     JournalFailureReported,
     /// After a crash and restart, every acknowledged record is still in the journal.
     NothingAcknowledgedLost,
-    /// A restarted runtime shows the shell the state it showed before the crash.
+    /// A restarted runtime (a new process) shows no call view for a call it did not join: a call
+    /// that was on screen comes back as the relaunch notice, anything else as it was (rule 10).
     RestartConsistent,
     /// The runtime settles without virtual time passing (no message lost in flight).
     SettleStalled,

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use switchboard_domain::session::Phase;
-use switchboard_domain::{ActorName, CoreConfig, Event, SdkButton, SdkEvent, UiState};
+use switchboard_domain::{ActorName, CoreConfig, EndReason, Event, SdkButton, SdkEvent, UiState};
 use switchboard_journal::Record;
 use switchboard_runtime::{JournalConfig, PlantedBug, Runtime, RuntimeConfig};
 
@@ -763,6 +763,8 @@ impl<'a> Driver<'a> {
             )
         })?;
         drop(runtime);
+        // A crash is the death of the process: the SDK session and the shell die with it.
+        self.world.process_died();
         let (journal, lost) = self.journal.reopen().map_err(|e| {
             Violation::world(
                 Invariant::RuntimeStarts,
@@ -777,15 +779,7 @@ impl<'a> Driver<'a> {
         self.check_stored()?;
         self.start_runtime().await?;
         let ui_after = self.rt().ui_state();
-        if !in_flight && ui_after != ui_before {
-            let why = format!(
-                "showed {} before the crash, {} after",
-                ui_before.label(),
-                ui_after.label()
-            );
-            return Err(Violation::world(Invariant::RestartConsistent, why));
-        }
-        Ok(())
+        restart_consistent(&ui_before, &ui_after, in_flight)
     }
 
     /// Every acknowledged record is in the backend, byte for byte the same record.
@@ -941,5 +935,41 @@ impl<'a> Driver<'a> {
                 during: self.during.clone(),
             }),
         }
+    }
+}
+
+/// The restart invariant (DESIGN rule 10): a new process never shows a call view, since it
+/// joined nothing; after a settled crash, a call that was on screen comes back as the relaunch
+/// notice (ended, app terminated) and anything else as it was.
+fn restart_consistent(before: &UiState, after: &UiState, in_flight: bool) -> Checked {
+    let fail = |why: String| Err(Violation::world(Invariant::RestartConsistent, why));
+    if after.shows_call_view() {
+        return fail(format!(
+            "showed {} after the restart, for a call this process did not join",
+            after.label()
+        ));
+    }
+    if in_flight {
+        return Ok(());
+    }
+    let notice = matches!(
+        after,
+        UiState::Ended {
+            reason: EndReason::AppTerminated,
+            ..
+        }
+    );
+    match (before.shows_call_view(), notice) {
+        (true, false) => fail(format!(
+            "showed {} before the crash and {} after, not the relaunch notice",
+            before.label(),
+            after.label()
+        )),
+        (false, _) if after != before => fail(format!(
+            "showed {} before the crash, {} after",
+            before.label(),
+            after.label()
+        )),
+        _ => Ok(()),
     }
 }

@@ -194,6 +194,22 @@ impl World {
         }
     }
 
+    /// The app's process died (a crash, jetsam, a force-quit): everything that lived in it dies
+    /// with it. The SDK's sessions and every callback they had queued, the audio session, the
+    /// audio notifications on their way, and the shell's call view (a relaunched app starts
+    /// with no call on screen). Counters and violations found so far stay.
+    pub fn process_died(&self) {
+        let mut s = self.lock();
+        let s = &mut *s;
+        s.stats.after_close += s.queue.len() as u64;
+        s.queue.clear();
+        s.sessions.clear();
+        s.audio_active = false;
+        s.view_wanted = false;
+        s.view_visible = false;
+        s.last_render = None;
+    }
+
     /// The runtime's ports, all backed by this world.
     pub fn ports(self: &Arc<Self>) -> Ports {
         Ports {
