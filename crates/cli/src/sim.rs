@@ -60,7 +60,7 @@ pub struct SimArgs {
     /// Where failing journals are written.
     #[arg(long, default_value = "sim-failures", value_name = "DIR")]
     out: PathBuf,
-    /// Plant a known bug in the runtime (double-leave, ignore-timed-out): the simulator's
+    /// Plant a known bug in the runtime (double-leave, ignore-timed-out, continue-after-relaunch): the simulator's
     /// self-test.
     #[arg(long, hide = true, value_name = "BUG")]
     plant_bug: Option<String>,
@@ -92,6 +92,7 @@ fn plan(args: &SimArgs) -> Result<Plan, CliError> {
         None => None,
         Some("double-leave") => Some(PlantedBug::DoubleLeave),
         Some("ignore-timed-out") => Some(PlantedBug::IgnoreTimedOut),
+        Some("continue-after-relaunch") => Some(PlantedBug::ContinueAfterRelaunch),
         Some(other) => return Err(CliError::input(format!("unknown planted bug '{other}'"))),
     };
     let journal = match &args.journal_dir {

@@ -190,6 +190,8 @@ impl RouterState {
                 }
             }
             RouterMsg::Input(input) => self.own_input(input).await,
+            RouterMsg::ToSession(_, SessionInput::AppRelaunched { .. })
+                if self.shared.planted() == Some(PlantedBug::ContinueAfterRelaunch) => {}
             RouterMsg::ToSession(attempt, input) => {
                 self.deliver_to_session(myself, attempt, input).await
             }

@@ -60,6 +60,9 @@ pub enum PlantedBug {
     DoubleLeave,
     /// `onSessionTimedOut` is dropped by the router before it reaches the session (breaks rule 1).
     IgnoreTimedOut,
+    /// A new process does not end the call the old one left live: the router drops the
+    /// `AppRelaunched` on its way to the session, so the call carries on (breaks rule 10).
+    ContinueAfterRelaunch,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

@@ -171,6 +171,8 @@ pub struct LogChecker {
     memory: Memory,
     next_seq: u64,
     found: Vec<Violation>,
+    /// Attempts live at a `Boot` and not yet ended by the new process, with that boot's seq.
+    inherited: BTreeMap<AttemptId, u64>,
 }
 
 /// An input that starts a new step in a log read alone: the app started again.
@@ -391,7 +393,32 @@ impl LogChecker {
         }
     }
 
+    /// Rule 10 on the log: at a `Boot`, the attempt still live belonged to the process that
+    /// died; the first input its session gets afterwards must be the one that ends it.
+    fn relaunch_rule(&mut self, r: &Record, input: &Input) {
+        if let Input::Router(RouterInput::Boot(_)) = input {
+            let live = self.machines.router.live_attempt();
+            if let Some(a) = live.filter(|a| !self.ended(*a)) {
+                self.inherited.insert(a, r.seq);
+            }
+            return;
+        }
+        let (ActorName::Session(a), Input::Session(s)) = (r.actor, input) else {
+            return;
+        };
+        let Some(boot) = self.inherited.remove(&a) else {
+            return;
+        };
+        if !matches!(s, SessionInput::AppRelaunched { .. }) {
+            let why = format!(
+                "the process that booted at seq {boot} carried on attempt {a} of the one before                  it: its session got '{s}' instead of being ended"
+            );
+            self.fail(Invariant::RelaunchEndsOldCall, r.seq, why);
+        }
+    }
+
     fn input(&mut self, r: &Record, input: &Input) {
+        self.relaunch_rule(r, input);
         if starts_step(input) {
             self.end_step();
         } else if let Some(i) = self.open.iter().position(|(a, _)| *a == r.actor) {
@@ -435,6 +462,16 @@ impl LogChecker {
     }
 
     fn command(&mut self, r: &Record, c: &Command) {
+        // The router forwarding the user's intent to a session the new process never ended is
+        // the same carrying-on as the session receiving it (rule 10).
+        if let Command::Forward { attempt, input } = c {
+            if let Some(boot) = self.inherited.get(attempt).copied() {
+                let why = format!(
+                    "the process that booted at seq {boot} carried on attempt {attempt} of the                      one before it: the router forwarded '{input}' to it instead of ending it"
+                );
+                self.fail(Invariant::RelaunchEndsOldCall, r.seq, why);
+            }
+        }
         let Some((_, open)) = self.open.iter_mut().find(|(a, _)| *a == r.actor) else {
             let why = format!("'{c}' recorded before any input of {}", r.actor);
             self.fail(Invariant::ReplayCommands, r.seq, why);

@@ -43,6 +43,9 @@ pub enum Invariant {
     MicCategory,
     /// Every `Ended` is followed, in the same step, by a `UiState` that dismisses the call view.
     ViewNotStranded,
+    /// An attempt still live when a new process boots is ended by it (`AppRelaunched`) before
+    /// anything else reaches its session: no process carries on a call it did not join.
+    RelaunchEndsOldCall,
     /// The journal replays to the same commands (and so the same states).
     ReplayCommands,
     /// Every effect a port performed was journaled first.
@@ -72,7 +75,7 @@ pub enum Invariant {
 
 impl Invariant {
     /// Every invariant.
-    pub const ALL: [Invariant; 30] = [
+    pub const ALL: [Invariant; 31] = [
         Invariant::LogSequence,
         Invariant::OneEnded,
         Invariant::TerminalEnds,
@@ -91,6 +94,7 @@ impl Invariant {
         Invariant::SdkInit,
         Invariant::MicCategory,
         Invariant::ViewNotStranded,
+        Invariant::RelaunchEndsOldCall,
         Invariant::ReplayCommands,
         Invariant::EffectJournaled,
         Invariant::UiConsistent,
@@ -127,6 +131,7 @@ impl Invariant {
             SdkInit => "sdk-init",
             MicCategory => "mic-category",
             ViewNotStranded => "view-not-stranded",
+            RelaunchEndsOldCall => "relaunch-ends-old-call",
             ReplayCommands => "replay-commands",
             EffectJournaled => "effect-journaled",
             UiConsistent => "ui-consistent",
@@ -155,6 +160,7 @@ impl Invariant {
             OneJoin | JoinAfterView => "DESIGN rule 7",
             IgnoredAfterEnd | StaleIgnored => "DESIGN rule 8",
             SdkInit => "DESIGN rule 9",
+            RelaunchEndsOldCall => "DESIGN rule 10",
             MicCategory | AudioReleased => "DESIGN section 2, audio",
             RetryKept => "the UI's promises",
             ViewNotStranded | AllEnded | IdleAtEnd => "the view is never stranded",

@@ -79,3 +79,42 @@ fn an_ignored_idle_timeout_is_found_by_the_world_checks() {
     );
     assert!(clean.failure.is_none(), "{:?}", clean.failure);
 }
+
+#[test]
+fn a_call_continued_after_a_relaunch_is_found_minimized_and_reproduced_from_disk() {
+    let bug = PlantedBug::ContinueAfterRelaunch;
+    let (seed, report) = find(bug, FaultLevel::Heavy);
+    let failure = report.failure.clone().expect("failed");
+    let found = failure.violation.invariant;
+    assert!(
+        matches!(
+            found,
+            Invariant::RelaunchEndsOldCall | Invariant::RestartConsistent
+        ),
+        "seed {seed}: {failure:?}"
+    );
+
+    let scenario = Scenario::from_seed(seed, FaultLevel::Heavy);
+    let min = minimize(&scenario, &planted(bug), found, report, 200);
+    assert!(min.scenario.trace.len() <= scenario.trace.len());
+    let min_failure = min
+        .report
+        .failure
+        .as_ref()
+        .expect("the minimized run still fails");
+    assert_eq!(min_failure.violation.invariant, found);
+
+    // The journal on disk shows it too: the new process's first input to the old session is not
+    // the one that ends it.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(format!("seed-{seed}.jsonl"));
+    write_jsonl(&min.report, &path).unwrap();
+    let again = recheck(&path)
+        .unwrap()
+        .expect("the journal on disk breaks a rule");
+    assert_eq!(again.invariant, Invariant::RelaunchEndsOldCall, "{again}");
+
+    // Without the bug, the seed passes.
+    let clean = run(&scenario, &RunConfig::default());
+    assert!(clean.failure.is_none(), "{:?}", clean.failure);
+}
