@@ -18,7 +18,8 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 BIN = os.environ.get("SWITCHBOARD_BIN", str(ROOT / "target" / "debug" / "switchboard"))
-SCENARIOS = ["happy", "drop", "timeout", "spurious-init-error", "double-appear", "auth-error"]
+SCENARIOS = ["happy", "drop", "timeout", "spurious-init-error", "double-appear", "auth-error",
+             "relaunch"]
 
 
 def run(*args):

@@ -26,15 +26,20 @@ enum Act {
     Sdk(SdkEvent),
     /// Time passes (milliseconds).
     Wait(u64),
+    /// The app's process is killed (the system reclaims it, or it crashes) and opened again: a
+    /// new runtime starts on the same journal (DESIGN rule 10).
+    Relaunch,
 }
 
 struct Scenario {
     name: &'static str,
     about: &'static str,
     acts: Vec<Act>,
-    /// How the call must end.
-    end: fn(&EndReason) -> bool,
-    end_text: &'static str,
+    /// How its calls must end, in order (one `Ended` per attempt).
+    ends: fn(&[EndReason]) -> bool,
+    ends_text: &'static str,
+    /// How many times `joinSession` must be sent.
+    joins: usize,
 }
 
 fn open(id: &str) -> Act {
@@ -83,8 +88,9 @@ fn scenarios() -> Vec<Scenario> {
                 ],
                 closing(),
             ]),
-            end: |r| *r == EndReason::LocalLeave,
-            end_text: "LocalLeave",
+            ends: |e| matches!(e, [EndReason::LocalLeave]),
+            ends_text: "LocalLeave",
+            joins: 1,
         },
         Scenario {
             name: "drop",
@@ -104,8 +110,9 @@ fn scenarios() -> Vec<Scenario> {
                 ],
                 closing(),
             ]),
-            end: |r| *r == EndReason::ConnectionClosed,
-            end_text: "ConnectionClosed",
+            ends: |e| matches!(e, [EndReason::ConnectionClosed]),
+            ends_text: "ConnectionClosed",
+            joins: 1,
         },
         Scenario {
             name: "timeout",
@@ -127,8 +134,9 @@ fn scenarios() -> Vec<Scenario> {
                 ],
                 closing(),
             ]),
-            end: |r| *r == EndReason::IdleTimeout,
-            end_text: "IdleTimeout",
+            ends: |e| matches!(e, [EndReason::IdleTimeout]),
+            ends_text: "IdleTimeout",
+            joins: 1,
         },
         Scenario {
             name: "spurious-init-error",
@@ -153,8 +161,9 @@ fn scenarios() -> Vec<Scenario> {
                 ],
                 closing(),
             ]),
-            end: |r| *r == EndReason::LocalLeave,
-            end_text: "LocalLeave",
+            ends: |e| matches!(e, [EndReason::LocalLeave]),
+            ends_text: "LocalLeave",
+            joins: 1,
         },
         Scenario {
             name: "double-appear",
@@ -177,8 +186,9 @@ fn scenarios() -> Vec<Scenario> {
                 ],
                 closing(),
             ]),
-            end: |r| *r == EndReason::LocalLeave,
-            end_text: "LocalLeave",
+            ends: |e| matches!(e, [EndReason::LocalLeave]),
+            ends_text: "LocalLeave",
+            joins: 1,
         },
         Scenario {
             name: "auth-error",
@@ -195,16 +205,37 @@ fn scenarios() -> Vec<Scenario> {
                 ],
                 closing(),
             ]),
-            end: |r| {
+            ends: |e| {
                 matches!(
-                    r,
-                    EndReason::JoinFailed {
+                    e,
+                    [EndReason::JoinFailed {
                         code: JoinErrorCode::AuthToken,
                         ..
-                    }
+                    }]
                 )
             },
-            end_text: "JoinFailed(AUTH TOKEN ERROR)",
+            ends_text: "JoinFailed(AUTH TOKEN ERROR)",
+            joins: 1,
+        },
+        Scenario {
+            name: "relaunch",
+            about: "the app is killed mid-call and opened again: notice, rejoin, leave",
+            acts: script(vec![
+                vec![open("night-shift")],
+                join_ok(),
+                vec![Wait(15_000), Relaunch, Wait(2_000), Do(Event::Retry)],
+                join_ok(),
+                vec![
+                    Wait(10_000),
+                    Sdk(SdkEvent::LeaveButtonClicked),
+                    Wait(400),
+                    Sdk(SdkEvent::SessionLeft),
+                ],
+                closing(),
+            ]),
+            ends: |e| matches!(e, [EndReason::AppTerminated, EndReason::LocalLeave]),
+            ends_text: "AppTerminated, then LocalLeave",
+            joins: 2,
         },
     ]
 }
@@ -271,27 +302,45 @@ async fn run_all(dir: &Path, chosen: Vec<Scenario>) -> Result<usize, CliError> {
     // A fixed start time keeps the printed timelines the same from run to run.
     let clock = Arc::new(ManualClock::new(1_764_000_000_000));
     let (ports, rec) = recording_ports(clock.clone());
-    let config = RuntimeConfig {
-        core: CoreConfig::default(),
-        journal: JournalConfig::Sled {
-            dir: dir.to_path_buf(),
-            policy: FlushPolicy::PerBatch,
+    let app = App {
+        config: RuntimeConfig {
+            core: CoreConfig::default(),
+            journal: JournalConfig::Sled {
+                dir: dir.to_path_buf(),
+                policy: FlushPolicy::PerBatch,
+            },
         },
+        ports,
     };
-    let runtime = Runtime::start(config, ports)
-        .await
-        .map_err(CliError::input)?;
-    runtime.settle().await;
+    let mut runtime = app.launch().await?;
     let mut failed = 0;
     for s in &chosen {
-        failed += play(&runtime, &clock, &rec, s).await?;
+        failed += play(&mut runtime, &app, &clock, &rec, s).await?;
     }
     runtime.shutdown().await.map_err(CliError::input)?;
     Ok(failed)
 }
 
+/// What starting the app again needs: the same configuration and the same (fake) shell.
+struct App {
+    config: RuntimeConfig,
+    ports: switchboard_runtime::Ports,
+}
+
+impl App {
+    /// Starts a runtime, as an app process does at launch, and lets it settle.
+    async fn launch(&self) -> Result<Runtime, CliError> {
+        let runtime = Runtime::start(self.config.clone(), self.ports.clone())
+            .await
+            .map_err(CliError::input)?;
+        runtime.settle().await;
+        Ok(runtime)
+    }
+}
+
 async fn play(
-    runtime: &Runtime,
+    runtime: &mut Runtime,
+    app: &App,
     clock: &ManualClock,
     rec: &Recorder,
     s: &Scenario,
@@ -300,8 +349,15 @@ async fn play(
     let journal = runtime.journal();
     let first_seq = journal.next_seq();
     let first_call = rec.calls().len();
+    let mut relaunched_at = None;
     for act in &s.acts {
         match act {
+            Act::Relaunch => {
+                // Killed: nothing is settled first; what was acknowledged is in the journal.
+                runtime.crash().await.map_err(CliError::input)?;
+                relaunched_at = Some(rec.calls().len() - first_call);
+                *runtime = app.launch().await?;
+            }
             Act::Do(e) => runtime.send(e.clone()),
             Act::Sdk(event) => {
                 let attempt = rec.last_join_attempt().ok_or_else(|| {
@@ -317,6 +373,7 @@ async fn play(
         runtime.settle().await;
         clock.advance(50);
     }
+    let journal = runtime.journal();
     let records: Vec<Record> = journal.scan(0).collect::<Result<_, _>>()?;
     let shown = rows(&records, |r| r.seq >= first_seq);
     let origin = records
@@ -325,13 +382,66 @@ async fn play(
         .map_or(0, |r| r.at_ms);
     print_table(&mut std::io::stdout().lock(), &shown, origin)?;
     let calls = &rec.calls()[first_call..];
-    Ok(check(
-        s,
-        calls,
-        &records[first_seq as usize..],
-        runtime.ui_state(),
-        &records,
-    ))
+    let mine = &records[first_seq as usize..];
+    let mut failed = check(s, calls, mine, runtime.ui_state(), &records);
+    if let Some(at) = relaunched_at {
+        failed += report(relaunch_checks(&calls[at..]));
+    }
+    Ok(failed)
+}
+
+/// What a relaunch must show: the notice first, never a call view before the rejoin, and no
+/// call on the dead process's SDK session.
+fn relaunch_checks(after: &[PortCall]) -> Vec<(bool, String)> {
+    let before_rejoin: Vec<&PortCall> = after
+        .iter()
+        .take_while(|c| !matches!(c, PortCall::JoinSession(..)))
+        .collect();
+    let renders: Vec<&UiState> = before_rejoin
+        .iter()
+        .filter_map(|c| match c {
+            PortCall::Render(s) => Some(s),
+            _ => None,
+        })
+        .collect();
+    let notice = matches!(
+        renders.first(),
+        Some(UiState::Ended {
+            reason: EndReason::AppTerminated,
+            can_retry: true,
+            ..
+        })
+    );
+    let first = renders.first().map_or("nothing", |s| s.label());
+    let untouched = !before_rejoin
+        .iter()
+        .any(|c| matches!(c, PortCall::LeaveSession(_) | PortCall::JoinSession(..)));
+    vec![
+        (
+            notice,
+            format!("after the relaunch the first render was the relaunch notice (got {first})"),
+        ),
+        (
+            !renders
+                .iter()
+                .any(|s| s.shows_call_view() && !matches!(s, UiState::Joining { .. })),
+            "no in-call or leaving view for the call the new process did not join".to_owned(),
+        ),
+        (
+            untouched,
+            "the dead process's SDK session was neither left nor joined".to_owned(),
+        ),
+    ]
+}
+
+/// Prints each result and returns how many failed.
+fn report(results: Vec<(bool, String)>) -> usize {
+    let mut failed = 0;
+    for (ok, text) in results {
+        println!("  [{}] {text}", if ok { "ok" } else { "FAILED" });
+        failed += usize::from(!ok);
+    }
+    failed
 }
 
 fn check(s: &Scenario, calls: &[PortCall], mine: &[Record], ui: UiState, all: &[Record]) -> usize {
@@ -364,16 +474,19 @@ fn check(s: &Scenario, calls: &[PortCall], mine: &[Record], ui: UiState, all: &[
     let replay = switchboard_journal::verify(all);
     let folded_ui = switchboard_journal::fold(all).map(|m| m.ui.current());
     let mut results = vec![
-        (joins == 1, format!("joinSession sent once (sent {joins})")),
+        (
+            joins == s.joins,
+            format!("joinSession sent {} time(s) (sent {joins})", s.joins),
+        ),
         (
             leaves <= 1,
             format!("leaveSession sent at most once (sent {leaves})"),
         ),
         (
-            ended.len() == 1 && (s.end)(&ended[0]),
+            (s.ends)(&ended),
             format!(
-                "ended exactly once, as {} (got {})",
-                s.end_text,
+                "each call ended exactly once, as {} (got {})",
+                s.ends_text,
                 ended
                     .iter()
                     .map(|r| r.to_string())
@@ -405,10 +518,5 @@ fn check(s: &Scenario, calls: &[PortCall], mine: &[Record], ui: UiState, all: &[
         (Err(d), _) => (false, format!("replay check: {d}")),
         (_, Err(e)) => (false, format!("replay check: {e}")),
     });
-    let mut failed = 0;
-    for (ok, text) in results {
-        println!("  [{}] {text}", if ok { "ok" } else { "FAILED" });
-        failed += usize::from(!ok);
-    }
-    failed
+    report(results)
 }

@@ -40,7 +40,8 @@ enum Command {
     /// Run scripted calls through the real runtime with a fake SDK and audio session, print each
     /// call's timeline, and check that the journal replays to the same commands and UiState.
     #[command(
-        after_help = "Example:\n  switchboard demo --scenario drop\n  switchboard demo --journal /tmp/demo-log --scenario all\n\nScenarios: happy, drop, timeout, spurious-init-error, double-appear, auth-error, all."
+        after_help = "Example:\n  switchboard demo --scenario drop\n  switchboard demo --journal /tmp/demo-log --scenario all\n\nScenarios: happy, drop, timeout, spurious-init-error, double-appear, auth-error, relaunch
+(the app killed mid-call and opened again), all."
     )]
     Demo {
         /// Where the sled journal goes (emptied first).

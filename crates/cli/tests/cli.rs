@@ -17,6 +17,7 @@ fn demo_all_prints_every_scenario_with_a_dismissed_view_and_a_passing_replay_che
         "spurious-init-error",
         "double-appear",
         "auth-error",
+        "relaunch",
     ] {
         let start = stdout
             .find(&format!("=== scenario {name}:"))

@@ -168,6 +168,8 @@ impl Machine for Router {
         match input {
             RouterInput::Boot(config) => {
                 self.config = config.clone();
+                // A new process starts with no call view on screen: the old one's died with it.
+                self.view_visible = false;
                 let mut out = vec![Command::InitCallsSdk];
                 if config.mode == IntegrationMode::Additive {
                     out.push(Command::InitChatSdk);

@@ -35,6 +35,15 @@ pub fn stranded_view(log: &Log) -> Vec<Finding> {
                     }
                 }
             }
+            // A new process: the old one's call view died with it. A view that had been left up
+            // past the grace until then was stranded; otherwise it went with the process.
+            (ActorName::Router, Entry::Input(Input::Router(RouterInput::Boot(_)))) => {
+                if let Some(o) = open.take() {
+                    if at.saturating_sub(log.records[o.index].at_ms) > grace {
+                        out.push(never(log, &o, i));
+                    }
+                }
+            }
             (
                 ActorName::Router,
                 Entry::Input(Input::Router(RouterInput::ForCurrent(SessionInput::ViewDisappeared))),

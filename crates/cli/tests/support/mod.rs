@@ -73,6 +73,7 @@ pub const SCENARIOS: &[&str] = &[
     "spurious-init-error",
     "double-appear",
     "auth-error",
+    "relaunch",
 ];
 
 /// A call log being written: a booted core, a clock, and the records so far.
