@@ -168,8 +168,11 @@ impl Machine for Router {
         match input {
             RouterInput::Boot(config) => {
                 self.config = config.clone();
-                // A new process starts with no call view on screen: the old one's died with it.
+                // A new process starts with no call view on screen: the old one's died with it,
+                // and so did any switch between calls it was offering or about to make.
                 self.view_visible = false;
+                self.pending_switch = None;
+                self.switch_accepted = false;
                 let mut out = vec![Command::InitCallsSdk];
                 if config.mode == IntegrationMode::Additive {
                     out.push(Command::InitChatSdk);

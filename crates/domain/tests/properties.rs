@@ -343,8 +343,10 @@ fn run(config: CoreConfig, actions: &[Action]) -> Result<Vec<Vec<Step>>, TestCas
                 )
             }
             Action::Relaunch => {
-                let mut steps = Vec::new();
-                for (target, input) in core.machines.reconcile_at_launch() {
+                // As the runtime does: the boot first, then the old process's loose ends.
+                let repairs = core.machines.reconcile_at_launch();
+                let mut steps = core.handle_event(Event::Boot(config.clone()), at);
+                for (target, input) in repairs {
                     steps.extend(core.deliver(target, input, at));
                 }
                 // The new process joined nothing: no call view, whatever the old one showed.
@@ -360,7 +362,6 @@ fn run(config: CoreConfig, actions: &[Action]) -> Result<Vec<Vec<Step>>, TestCas
                     )),
                     "a relaunch joined or left the dead process's SDK session: {steps:#?}"
                 );
-                steps.extend(core.handle_event(Event::Boot(config.clone()), at));
                 steps
             }
         };

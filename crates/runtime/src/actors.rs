@@ -140,8 +140,9 @@ impl RouterState {
             machine,
         };
         match Actor::spawn_linked(None, SessionActor, args, myself.get_cell()).await {
-            Ok((session, _)) => {
+            Ok((session, task)) => {
                 self.sessions.insert(attempt, session);
+                self.shared.add_session_task(task);
             }
             Err(e) => {
                 tracing::error!(attempt, error = %e, "cannot spawn a session actor");

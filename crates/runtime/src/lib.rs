@@ -255,10 +255,12 @@ impl Runtime {
         for incident in incidents {
             runtime.send(Event::Incident(incident));
         }
+        // Then the boot, so the router knows it is a new process (no call view on screen, no
+        // switch the old one's user accepted) before the old process's loose ends reach it.
+        runtime.send(Event::Boot(config.core));
         for (target, input) in repairs {
             runtime.shared.deliver(target, input);
         }
-        runtime.send(Event::Boot(config.core));
         Ok(runtime)
     }
 
@@ -391,7 +393,11 @@ impl Runtime {
         self.router.stop(None);
         self.audio.stop(None);
         self.ui.stop(None);
-        let handles = std::mem::take(&mut *self.handles.lock().unwrap_or_else(|p| p.into_inner()));
+        let mut handles =
+            std::mem::take(&mut *self.handles.lock().unwrap_or_else(|p| p.into_inner()));
+        // Sessions too: an actor of a stopped runtime must not write or act afterwards (a
+        // crashed process's actors are gone; a restart must not meet them).
+        handles.extend(self.shared.take_session_tasks());
         for h in handles {
             if tokio::time::timeout(bound, h).await.is_err() {
                 tracing::error!("an actor did not stop in time");

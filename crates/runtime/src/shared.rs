@@ -49,6 +49,9 @@ pub struct Shared {
     pub(crate) failures: Mutex<VecDeque<String>>,
     pub(crate) planted: Mutex<Option<PlantedBug>>,
     gate: PortGate,
+    /// The tasks of the session actors spawned so far (finished ones pruned): stopping the
+    /// runtime waits for them, so no actor of a stopped runtime writes or acts afterwards.
+    session_tasks: Mutex<Vec<tokio::task::JoinHandle<()>>>,
 }
 
 /// A known bug the simulator's own tests plant in a running runtime to show that they catch it.
@@ -88,7 +91,20 @@ impl Shared {
                 open: AtomicBool::new(true),
                 active: AtomicUsize::new(0),
             },
+            session_tasks: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Keeps a session actor's task for [`Shared::take_session_tasks`].
+    pub(crate) fn add_session_task(&self, task: tokio::task::JoinHandle<()>) {
+        let mut tasks = lock(&self.session_tasks);
+        tasks.retain(|t| !t.is_finished());
+        tasks.push(task);
+    }
+
+    /// The session actors' tasks still kept.
+    pub(crate) fn take_session_tasks(&self) -> Vec<tokio::task::JoinHandle<()>> {
+        std::mem::take(&mut *lock(&self.session_tasks))
     }
 
     /// Sends to an actor, counting the message as in flight until it is handled (its guard
