@@ -24,7 +24,7 @@ use crate::error::CliError;
 /// Arguments of `switchboard diagnose`.
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Examples:\n  switchboard diagnose call.jsonl\n  switchboard diagnose switchboard-demo --json\n\nExit codes: 0 nothing found, 1 findings, 2 unreadable input.\nRules: view-stranded, join-twice, join-timeout, sdk-before-listeners, reconnect-stuck,\naudio-no-mic, leave-unanswered, time-gap, after-ended, corrupt-tail, journal-set-aside,\njournal-tail-quarantined, port-failed."
+    after_help = "Examples:\n  switchboard diagnose call.jsonl\n  switchboard diagnose switchboard-demo --json\n\nExit codes: 0 nothing found, 1 findings, 2 unreadable input.\nRules: view-stranded, join-twice, join-timeout, sdk-before-listeners, reconnect-stuck,\naudio-no-mic, leave-unanswered, time-gap, after-ended, corrupt-tail, journal-set-aside,\njournal-tail-quarantined, port-failed, app-terminated."
 )]
 pub struct DiagnoseArgs {
     /// A sled journal directory or an exported .jsonl file.
@@ -66,7 +66,7 @@ impl Default for Limits {
 }
 
 /// Every rule's name, in the order they run.
-pub const RULES: [&str; 13] = [
+pub const RULES: [&str; 14] = [
     "view-stranded",
     "join-twice",
     "join-timeout",
@@ -80,6 +80,7 @@ pub const RULES: [&str; 13] = [
     "journal-set-aside",
     "journal-tail-quarantined",
     "port-failed",
+    "app-terminated",
 ];
 
 /// The schema of a rule name: one of [`RULES`].
@@ -255,7 +256,7 @@ pub fn findings(
     limits: Limits,
 ) -> Vec<Finding> {
     let log = Log::new(records, limits);
-    let rules: [fn(&Log) -> Vec<Finding>; 12] = [
+    let rules: [fn(&Log) -> Vec<Finding>; 13] = [
         view::stranded_view,
         calls::join_twice,
         calls::join_timeout,
@@ -268,6 +269,7 @@ pub fn findings(
         incidents::journal_set_aside,
         incidents::journal_tail_quarantined,
         incidents::port_failed,
+        incidents::app_terminated,
     ];
     let mut out: Vec<Finding> = rules.iter().flat_map(|rule| rule(&log)).collect();
     if let Some(e) = tail {

@@ -370,15 +370,21 @@ fn corrupt_tail_reports_the_good_prefix_too() {
 #[test]
 fn every_demo_scenario_is_clean() {
     let tmp = tempfile::tempdir().unwrap();
-    for scenario in support::SCENARIOS {
+    // The relaunch scenario kills the app mid-call on purpose: that, and only that, is found.
+    let expected = |scenario: &str| match scenario {
+        "relaunch" | "all" => vec!["app-terminated".to_owned()],
+        _ => Vec::new(),
+    };
+    for scenario in support::SCENARIOS.iter().copied().chain(["all"]) {
         let dir = tmp.path().join(scenario);
         support::demo(&dir, scenario);
-        let (code, findings) = diagnose(&dir);
-        assert_eq!(code, 0, "{scenario}: {findings:#?}");
+        let (_, findings) = diagnose(&dir);
+        assert_eq!(
+            rules(&findings),
+            expected(scenario),
+            "{scenario}: {findings:#?}"
+        );
     }
-    let all = tmp.path().join("all");
-    support::demo(&all, "all");
-    assert_eq!(diagnose(&all).0, 0);
 }
 
 #[test]
@@ -506,4 +512,19 @@ fn port_failed() {
         .unwrap()
         .contains("audio setActive(true)")));
     check("port-failed", &bad, &ordinary());
+}
+
+#[test]
+fn app_terminated() {
+    let mut bad = Script::new();
+    bad.joined_call("standup_42", 1).wait(20_000);
+    bad.relaunch().wait(2_000).event(Event::Dismiss);
+    let tmp = tempfile::tempdir().unwrap();
+    let (_, findings) = diagnose(&bad.write(tmp.path(), "bad.jsonl"));
+    let text = findings[0]["explanation"].as_str().unwrap();
+    assert!(text.contains("was in the call"), "{text}");
+    // A relaunch with no call live loses nothing: no finding.
+    let mut good = ordinary();
+    good.relaunch();
+    check("app-terminated", &bad, &good);
 }

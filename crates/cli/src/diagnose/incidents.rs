@@ -1,7 +1,10 @@
 //! Rules about what the runtime reported of its own footing (incidents): a journal that could
-//! not be opened and was set aside, a damaged tail moved into quarantine, and port calls the
-//! shell could not carry out (DESIGN rule 13).
-use switchboard_domain::{Entry, Incident, Input, RouterInput};
+//! not be opened and was set aside, a damaged tail moved into quarantine, port calls the shell
+//! could not carry out (DESIGN rule 13), and calls lost when the app's process ended (rule 10).
+use std::collections::BTreeMap;
+
+use switchboard_domain::session::Phase;
+use switchboard_domain::{ActorName, AttemptId, Entry, Incident, Input, RouterInput, SessionInput};
 
 use super::{Finding, Log};
 
@@ -93,4 +96,70 @@ pub fn port_failed(log: &Log) -> Vec<Finding> {
             Some(f)
         })
         .collect()
+}
+
+/// Rule `app-terminated`: a call was lost because the app's process ended while it was live (a
+/// crash, the system reclaiming a background app, a force-quit); the next launch ended it and
+/// offered to rejoin (DESIGN rule 10).
+pub fn app_terminated(log: &Log) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let mut last_boot: Option<usize> = None;
+    let mut phase_before: BTreeMap<AttemptId, &'static str> = BTreeMap::new();
+    log.fold_each(|i, r, m| match &r.body {
+        Entry::Input(Input::Router(RouterInput::Boot(_))) => last_boot = Some(i),
+        Entry::Input(Input::Session(SessionInput::AppRelaunched {
+            attempt,
+            session_id,
+        })) => {
+            let boot = last_boot.unwrap_or(i);
+            let mut f = log.finding("app-terminated", boot, i);
+            f.attempt = Some(*attempt);
+            let phase = phase_before
+                .get(attempt)
+                .copied()
+                .unwrap_or("not yet started");
+            f.title = format!("the call {session_id} was lost when the app's process ended");
+            f.explanation = format!(
+                "Attempt {attempt} ({session_id}) was {phase} when the app's process ended: the \
+                 next launch (boot at seq {}) found it still live in the log and ended it, since \
+                 its SDK session died with the old process. The user was shown that the call \
+                 ended when the app closed, with an offer to rejoin.",
+                log.records[boot].seq
+            );
+            f.fix = "Find out why the process ended before that boot: a crash (the device's crash \
+                     reports), the system reclaiming the app in the background (memory use, \
+                     background modes), or the user force-quitting it."
+                .to_owned();
+            out.push(f);
+        }
+        // A session's phase changes only on its own inputs: note it after each of them.
+        _ => {
+            if let (ActorName::Session(a), Some(s)) = (r.actor, m.sessions.get(&attempt_of(r))) {
+                phase_before.insert(a, phase_name(s.phase()));
+            }
+        }
+    });
+    out
+}
+
+/// The attempt of a session's record (0 for other actors, which have none).
+fn attempt_of(r: &switchboard_journal::Record) -> AttemptId {
+    match r.actor {
+        ActorName::Session(a) => a,
+        _ => 0,
+    }
+}
+
+fn phase_name(phase: &Phase) -> &'static str {
+    match phase {
+        Phase::Unstarted => "not yet started",
+        Phase::Waiting => "waiting for its call view",
+        Phase::Joining => "joining",
+        Phase::InCall {
+            reconnecting: false,
+        } => "in the call",
+        Phase::InCall { reconnecting: true } => "reconnecting",
+        Phase::Leaving => "leaving",
+        Phase::Ended(_) => "over",
+    }
 }

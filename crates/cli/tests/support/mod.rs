@@ -147,6 +147,22 @@ impl Script {
         self
     }
 
+    /// The app's process ends and a new one starts on this log (DESIGN rule 10), as the
+    /// runtime does it: a boot, then what ends the old process's live call.
+    pub fn relaunch(&mut self) -> &mut Self {
+        self.at_ms += 50;
+        let repairs = self.core.machines.reconcile_at_launch();
+        let mut steps = self.core.handle_event(
+            Event::Boot(self.core.machines.router.config().clone()),
+            self.at_ms,
+        );
+        for (target, input) in repairs {
+            steps.extend(self.core.deliver(target, input, self.at_ms));
+        }
+        self.records.extend(records_from_steps(&steps, self.at_ms));
+        self
+    }
+
     /// Opens a meeting link, shows the call view and joins: attempt `attempt` is in the call.
     pub fn joined_call(&mut self, id: &str, attempt: u64) -> &mut Self {
         self.event(Event::OpenLink {
