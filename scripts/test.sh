@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test suite of the project: format check, clippy with -D warnings, the Rust tests
-# (the whole workspace, FFI crate included), the Python FFI suite and the Swift XCTest suite.
+# (the whole workspace, FFI crate included), the Python FFI suite, a short crash campaign and short
+# fuzz runs (docs/reliability.md), and the Swift XCTest suite.
 # Works on a fresh machine with only the stock Rust toolchain and python3: it installs what else
 # it needs (pytest in a virtualenv under target/, a cached Swift chroot) and is safe to run again.
 set -euo pipefail
@@ -22,6 +23,12 @@ bash scripts/test-browser.sh
 
 step "Python suites (FFI through the generated bindings; DuckDB over the Parquet export)"
 bash scripts/test-python.sh
+
+step "Crash campaign (the whole core SIGKILLed 10 times mid-call; every completed call survives)"
+bash scripts/crash-campaign.sh
+
+step "Fuzz targets, 20 s each on the seed corpus (builds cargo-fuzz targets; installs cargo-fuzz if missing)"
+bash scripts/test-fuzz.sh
 
 step "Swift XCTest suite (SwitchboardKit against the real library, Swift 6.0.3 chroot)"
 bash scripts/test-swift.sh

@@ -193,6 +193,18 @@ impl<'a> BatchReader<'a> {
     }
 }
 
+/// Decodes one stored batch value whose first record is `first_seq`: every record, each checked
+/// (frame length, CRC, format, seq), or the first error. Stray bytes after the last record are an
+/// error too. For tools and fuzzing that look at single values; the journal reads with a scan.
+pub fn decode_batch(first_seq: u64, bytes: &[u8]) -> Result<Vec<Record>> {
+    let mut reader = BatchReader::new(first_seq, bytes)?;
+    let mut records = Vec::new();
+    while let Some(record) = reader.next_record() {
+        records.push(record?);
+    }
+    Ok(records)
+}
+
 /// Where a scan stopped on bad data: the batch holding the bad record and its good prefix.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BadBatch {
@@ -373,6 +385,23 @@ mod tests {
         }
         assert!(reader.next_record().is_none());
         assert_eq!(BatchReader::new(10, &bytes).unwrap().count_good(), 5);
+    }
+
+    #[test]
+    fn decode_batch_returns_every_record_or_the_first_error() {
+        let (records, bytes) = batch(4);
+        let want: Vec<Record> = (10u64..).zip(&records).map(|(s, r)| r.at_seq(s)).collect();
+        assert_eq!(decode_batch(10, &bytes).unwrap(), want);
+        // The wrong first seq: the first record says it is seq 10.
+        assert_eq!(decode_batch(11, &bytes).unwrap_err().seq(), Some(11));
+        let mut stray = bytes.clone();
+        stray.push(0);
+        assert_eq!(decode_batch(10, &stray).unwrap_err().seq(), Some(14));
+        let mut flipped = bytes.clone();
+        let last = flipped.len() - 1;
+        flipped[last] ^= 1;
+        assert_eq!(decode_batch(10, &flipped).unwrap_err().seq(), Some(13));
+        assert!(decode_batch(10, &bytes[..3]).is_err());
     }
 
     #[test]

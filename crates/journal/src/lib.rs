@@ -29,7 +29,7 @@ mod sled_journal;
 mod verify;
 
 pub use atomic::write_atomically;
-pub use batch::BATCH_RECORDS_MAX;
+pub use batch::{decode_batch, BATCH_RECORDS_MAX};
 pub use error::{Error, Result};
 pub use group_commit::{Ack, GroupCommit, Submitter, COMMIT_RECORDS_MAX, QUEUE_BATCHES_MAX};
 pub use journal::{FlushPolicy, Journal};
