@@ -109,6 +109,14 @@ pub fn validate_link(raw: &str, allowed_hosts: &[String]) -> Result<SessionId, L
     if url.scheme() != "https" {
         return Err(LinkRejection::WrongScheme);
     }
+    // The parser takes "https:host/..." (no "//") as a host too; the path as written can only be
+    // found after a "//" right behind the scheme, so that is the one form accepted.
+    if !raw
+        .get(..SCHEME_PREFIX.len())
+        .is_some_and(|p| p.eq_ignore_ascii_case(SCHEME_PREFIX))
+    {
+        return Err(LinkRejection::Malformed);
+    }
     if !url.username().is_empty() || url.password().is_some() {
         return Err(LinkRejection::HasCredentials);
     }
@@ -125,9 +133,13 @@ pub fn validate_link(raw: &str, allowed_hosts: &[String]) -> Result<SessionId, L
     SessionId::parse(&decoded)
 }
 
-/// The path of an absolute URL as written: after the authority, before `?` or `#`.
+/// How every accepted link starts (any case).
+const SCHEME_PREFIX: &str = "https://";
+
+/// The path of a link as written: after the authority, before `?` or `#`. `raw` starts with
+/// [`SCHEME_PREFIX`].
 fn raw_path(raw: &str) -> &str {
-    let after_scheme = raw.split_once("://").map_or("", |(_, rest)| rest);
+    let after_scheme = raw.get(SCHEME_PREFIX.len()..).unwrap_or_default();
     let path_start = after_scheme
         .find(['/', '?', '#'])
         .unwrap_or(after_scheme.len());
@@ -186,6 +198,24 @@ mod tests {
 
     fn check(url: &str) -> Result<String, LinkRejection> {
         validate_link(url, &hosts()).map(|id| id.to_string())
+    }
+
+    /// Found by the link fuzz target: without "//" after the scheme the parser still reads a
+    /// host, and the path "as written" was taken from a later "://" (here in the query).
+    #[test]
+    fn a_scheme_without_slashes_is_refused() {
+        assert_eq!(
+            check("https:meet.switchboard.example?://x/meet/a"),
+            Err(LinkRejection::Malformed)
+        );
+        assert_eq!(
+            check("https:meet.switchboard.example/x://y/meet/abc"),
+            Err(LinkRejection::Malformed)
+        );
+        assert_eq!(
+            check("HTTPS://meet.switchboard.example/meet/abc"),
+            Ok("abc".into())
+        );
     }
 
     #[test]

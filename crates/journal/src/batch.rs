@@ -163,9 +163,15 @@ impl<'a> BatchReader<'a> {
         if let Err(e) = check_crc(payload, u32::from_le_bytes([c[0], c[1], c[2], c[3]]), seq) {
             return Some(Err(e));
         }
+        // A batch claiming records past the last seq there can be (found by the batch fuzz
+        // target: a batch read at u64::MAX with a record after it).
+        let Some(next_seq) = seq.checked_add(1) else {
+            let what = "the batch runs past the last possible seq".to_owned();
+            return Some(Err(Error::Corrupt { seq, what }));
+        };
         self.at = Cursor {
             pos: self.at.pos + frame_len,
-            seq: seq + 1,
+            seq: next_seq,
             left: self.at.left - 1,
         };
         Some(Ok(payload))
@@ -402,6 +408,19 @@ mod tests {
         flipped[last] ^= 1;
         assert_eq!(decode_batch(10, &flipped).unwrap_err().seq(), Some(13));
         assert!(decode_batch(10, &bytes[..3]).is_err());
+    }
+
+    /// Found by the batch fuzz target: a batch read at the last possible seq overflowed the
+    /// reader's next seq (a panic with overflow checks on, a wrap without).
+    #[test]
+    fn a_batch_at_the_last_possible_seq_is_an_error_not_an_overflow() {
+        let (records, _) = batch(2);
+        let mut value = 2u32.to_le_bytes().to_vec();
+        for (seq, r) in [(u64::MAX, &records[0]), (u64::MAX, &records[1])] {
+            encode_frame(seq, r, &mut value).unwrap();
+        }
+        let err = decode_batch(u64::MAX, &value).unwrap_err();
+        assert_eq!(err.seq(), Some(u64::MAX), "{err}");
     }
 
     #[test]
