@@ -1,6 +1,5 @@
 //! The one error type Swift sees. Internal errors are detailed; this one is small, carries no
 //! personal data, and is converted from them in one place.
-use std::any::Any;
 
 /// What can go wrong behind the FFI.
 #[derive(Debug, thiserror::Error, uniffi::Error)]
@@ -72,13 +71,7 @@ impl From<std::io::Error> for SwitchboardError {
     }
 }
 
-fn panic_message(payload: &(dyn Any + Send)) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown panic".to_owned())
-}
+use switchboard_runtime::panic_message;
 
 /// Runs `f`, turning a panic into [`SwitchboardError::Panic`] so it never crosses the FFI.
 pub(crate) fn guard<T>(

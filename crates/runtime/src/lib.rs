@@ -42,6 +42,7 @@ pub use ports::{
 pub use recover::{recover, Recovered};
 
 use actors::{PlainActor, PlainState, RouterActor, RouterArgs};
+pub use shared::panic_message;
 #[doc(hidden)]
 pub use shared::PlantedBug;
 use shared::Shared;

@@ -26,6 +26,17 @@ fn find(bug: PlantedBug, level: FaultLevel) -> (u64, RunReport) {
     panic!("{bug:?} not found in {SEEDS_MAX} seeds");
 }
 
+/// Writes a run's journal to disk as `switchboard sim` does and checks it again from there: the
+/// violation the log alone shows.
+fn recheck_from_disk(seed: u64, report: &RunReport) -> switchboard_sim::Violation {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(format!("seed-{seed}.jsonl"));
+    write_jsonl(report, &path).unwrap();
+    recheck(&path)
+        .unwrap()
+        .expect("the journal on disk breaks a rule")
+}
+
 #[test]
 fn a_double_leave_is_found_minimized_and_reproduced_from_disk() {
     let bug = PlantedBug::DoubleLeave;
@@ -52,12 +63,7 @@ fn a_double_leave_is_found_minimized_and_reproduced_from_disk() {
         .expect("the minimized run still fails");
     assert_eq!(min_failure.violation.invariant, Invariant::OneLeave);
 
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(format!("seed-{seed}.jsonl"));
-    write_jsonl(&min.report, &path).unwrap();
-    let again = recheck(&path)
-        .unwrap()
-        .expect("the journal on disk breaks a rule");
+    let again = recheck_from_disk(seed, &min.report);
     assert_eq!(again.invariant, Invariant::OneLeave, "{again}");
     assert_eq!(again.seq, min_failure.violation.seq, "at the same record");
 }
@@ -106,12 +112,7 @@ fn a_call_continued_after_a_relaunch_is_found_minimized_and_reproduced_from_disk
 
     // The journal on disk shows it too: the new process's first input to the old session is not
     // the one that ends it.
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(format!("seed-{seed}.jsonl"));
-    write_jsonl(&min.report, &path).unwrap();
-    let again = recheck(&path)
-        .unwrap()
-        .expect("the journal on disk breaks a rule");
+    let again = recheck_from_disk(seed, &min.report);
     assert_eq!(again.invariant, Invariant::RelaunchEndsOldCall, "{again}");
 
     // Without the bug, the seed passes.
