@@ -34,15 +34,7 @@ fuzz_target!(|data: &[u8]| {
         "id characters: {id:?}"
     );
     assert!(raw.len() <= LINK_MAX_LEN);
-    // Known, reported: a link whose scheme is not followed by "//" ("https:host/...") has its
-    // path judged from a later "://" (artifacts-found/link/scheme-without-slashes). Skip the
-    // path check for those until the validator rejects them; every other link gets it.
-    if raw
-        .get(..8)
-        .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
-    {
-        check_parsed(&raw, id);
-    }
+    check_parsed(&raw, id);
 });
 
 /// What the URL parser makes of an accepted link: https, an allowed host, no port, and the path

@@ -62,37 +62,3 @@ fn read_u32(bytes: &[u8], at: usize) -> Option<u32> {
     let b = bytes.get(at..at.checked_add(U32_BYTES)?)?;
     Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
 }
-
-/// Whether `payload` would hit the known unbounded-allocation bug of the record decoder: a
-/// CRC-valid record whose length prefix claims more than the record size limit makes the
-/// decoder allocate that much (a capacity overflow panic or an aborted allocation). The fix
-/// (decoding with bincode's `with_limit`) lands on main separately; the targets skip such
-/// inputs until then so that every other finding still fails the run. Remove this, and its
-/// calls, once `Record::from_bytes` rejects them itself.
-pub fn hits_known_alloc_bug(payload: &[u8]) -> bool {
-    use switchboard_journal::RECORD_BYTES_MAX;
-    type Fields = (u16, u64, u64, String, switchboard_domain::Entry);
-    let limited = bincode::config::standard().with_limit::<RECORD_BYTES_MAX>();
-    matches!(
-        bincode::serde::decode_from_slice::<Fields, _>(payload, limited),
-        Err(bincode::error::DecodeError::LimitExceeded)
-    )
-}
-
-/// The payloads of a batch value's whole frames, walked by their length prefixes.
-pub fn frame_payloads(bytes: &[u8]) -> Vec<&[u8]> {
-    let mut out = Vec::new();
-    let mut pos = U32_BYTES;
-    while let Some(len) = read_u32(bytes, pos) {
-        let start = pos + U32_BYTES;
-        let Some(payload) = start
-            .checked_add(len as usize)
-            .and_then(|end| bytes.get(start..end))
-        else {
-            break;
-        };
-        out.push(payload);
-        pos = start + payload.len() + CRC_BYTES;
-    }
-    out
-}
