@@ -4,8 +4,10 @@
 //!
 //! Persist before effect: every input an actor takes is appended to the journal together with the
 //! commands its machine decided, and nothing is performed until that append is durable (one group
-//! commit per batch on the sled journal). A runtime started on an existing journal rebuilds every
-//! machine by replaying it, re-arms the timers that were running, and carries on.
+//! commit per batch on the sled journal). A runtime started on an existing journal is a new
+//! process (DESIGN rule 10): it rebuilds every machine by replaying the journal, ends the call the
+//! old process left live (its SDK session died with it) without re-arming its timers, and carries
+//! on.
 //!
 //! It cannot hang and does not give up: a journal sled cannot open is set aside and a fresh one
 //! started (the reason is the new log's first input); a port that fails or panics becomes a
