@@ -78,11 +78,17 @@ def test_replay_diff_lines_match_their_schema(demo_log):
         v.validate(d)
 
 
-def test_diagnose_reports_match_their_schema_clean_or_not(demo_log):
+def test_diagnose_reports_match_their_schema_clean_or_not(demo_log, tmp_path):
     v = validator("cli/diagnose.schema.json")
-    clean = json.loads(run("diagnose", str(demo_log), "--json"))
+    happy = tmp_path / "happy"
+    run("demo", "--journal", str(happy), "--scenario", "happy")
+    clean = json.loads(run("diagnose", str(happy), "--json"))
     assert clean["findings"] == []
     v.validate(clean)
+    # The whole demo kills the app once on purpose (the relaunch scenario): one finding.
+    relaunched = json.loads(run("diagnose", str(demo_log), "--json", expect=1))
+    assert [f["rule"] for f in relaunched["findings"]] == ["app-terminated"]
+    v.validate(relaunched)
     found = json.loads(run("diagnose", str(STRANDED), "--json", expect=1))
     assert {f["rule"] for f in found["findings"]} >= {"view-stranded"}
     v.validate(found)

@@ -73,7 +73,10 @@ def test_calls_per_end_reason_match_the_jsonl_export(fleet):
         ).fetchall()
     )
     assert got == dict(expected)
-    assert got["local_leave"] == 6 and got["connection_closed"] == 2 and got["join_failed"] == 2
+    # Each scenario's device, plus the device that ran them all: the relaunch scenario adds a
+    # local leave (its rejoined call) and an app_terminated (the call the kill lost) to each.
+    assert got["local_leave"] == 8 and got["connection_closed"] == 2 and got["join_failed"] == 2
+    assert got["app_terminated"] == 2
 
 
 def test_one_row_per_record_and_the_same_records(fleet):

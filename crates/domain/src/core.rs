@@ -7,6 +7,7 @@ use crate::command::{Command, Target};
 use crate::ids::ActorName;
 use crate::input::{AudioInput, Event, Input, RouterInput, SessionInput};
 use crate::machine::Machines;
+use crate::settings::AudioMode;
 
 /// One machine step: who, what came in, what it decided.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -45,10 +46,13 @@ impl Event {
                 Input::Session(SessionInput::Sdk(event)),
             ),
             Event::Sdk { attempt, event } => router(RouterInput::StaleSdkEvent { attempt, event }),
-            Event::SelectAudioRoute { speaker } => (
-                Target::Audio,
-                Input::Audio(AudioInput::SelectRoute { speaker }),
-            ),
+            Event::SelectAudioRoute { speaker } => current(SessionInput::SelectAudioMode {
+                mode: if speaker {
+                    AudioMode::Speaker
+                } else {
+                    AudioMode::Earpiece
+                },
+            }),
             Event::Audio(e) => (Target::Audio, Input::Audio(AudioInput::Event(e))),
             Event::App(s) => (Target::Audio, Input::Audio(AudioInput::App(s))),
             Event::Incident(i) => router(RouterInput::Incident(i)),

@@ -78,6 +78,9 @@ impl fmt::Display for SessionInput {
             SessionInput::ToggleCamera => f.write_str("toggle camera"),
             SessionInput::Sdk(e) => write!(f, "sdk: {e}"),
             SessionInput::TimerFired(kind) => write!(f, "timer fired: {kind:?}"),
+            SessionInput::SelectAudioMode { mode } => {
+                write!(f, "select audio mode {}", mode.sdk_name())
+            }
             SessionInput::AppRelaunched {
                 attempt,
                 session_id,

@@ -373,9 +373,10 @@ pub enum Event {
     ToggleMic,
     /// The user toggled the camera.
     ToggleCamera,
-    /// The user picked an audio output.
+    /// The user picked the loudspeaker or the earpiece: the SDK's `setAudioMode` (SPEAKER or
+    /// EARPIECE) carries it out, so the SDK's own controls and `onAudioModeChanged` stay in step.
     SelectAudioRoute {
-        /// `true` for the loudspeaker, `false` for the category's default route.
+        /// `true` for the loudspeaker, `false` for the earpiece.
         speaker: bool,
     },
     /// The user asked to retry a failed call.
@@ -497,6 +498,13 @@ pub enum SessionInput {
         /// Its session, as the router knows it: what a rejoin joins.
         session_id: SessionId,
     },
+    /// The user chose an audio output for the call: the SDK's `setAudioMode` (the core does not
+    /// override the audio session's output behind the SDK's back). Declared last so that logs
+    /// written before it existed decode unchanged.
+    SelectAudioMode {
+        /// The output.
+        mode: AudioMode,
+    },
 }
 
 /// An input to the audio machine.
@@ -518,7 +526,10 @@ pub enum AudioInput {
     },
     /// An `AVAudioSession` notification.
     Event(AudioEvent),
-    /// The user picked an output.
+    /// The user picked an output. Logs written before the choice went through the SDK's
+    /// `setAudioMode` hold it; today's core routes the choice to the session instead
+    /// ([`SessionInput::SelectAudioMode`]), and the audio machine keeps this only so that those
+    /// logs replay as they were recorded.
     SelectRoute {
         /// Loudspeaker, or the category default.
         speaker: bool,

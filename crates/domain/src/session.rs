@@ -312,6 +312,18 @@ impl Session {
         }]
     }
 
+    /// The user's output choice goes to the SDK, which reports the change back through
+    /// `onAudioModeChanged`; there is no SDK session to ask before the call is joined.
+    fn select_audio_mode(&self, mode: AudioMode) -> Vec<Command> {
+        if !matches!(self.phase, Phase::InCall { .. }) {
+            return Vec::new();
+        }
+        vec![Command::SetAudioMode {
+            attempt: self.attempt,
+            mode,
+        }]
+    }
+
     fn toggle_camera(&mut self) -> Vec<Command> {
         let video = self.settings.session_type == SessionType::Video;
         if !video || !matches!(self.phase, Phase::InCall { .. }) {
@@ -363,6 +375,7 @@ impl Machine for Session {
                 attempt,
                 session_id,
             } => self.relaunched(*attempt, session_id),
+            SessionInput::SelectAudioMode { mode } => self.select_audio_mode(*mode),
             SessionInput::Start { .. } if self.phase == Phase::Unstarted => self.start(input),
             _ if self.phase == Phase::Unstarted => return Vec::new(),
             SessionInput::Start { .. } => Vec::new(),

@@ -1045,10 +1045,25 @@ fn audio_policy_play_and_record_interruptions_and_reset() {
         }
     ));
 
-    // Speaker chosen, then media services reset: reconfigure, reactivate, reapply the speaker.
-    assert!(h
-        .send(Event::SelectAudioRoute { speaker: true })
-        .contains(&Command::OverrideOutput { speaker: true }));
+    // Speaker chosen: the SDK's setAudioMode carries it out; the core does not override the
+    // audio session's output behind the SDK's back.
+    let out = h.send(Event::SelectAudioRoute { speaker: true });
+    assert_eq!(
+        out.iter()
+            .filter(|c| c.port().is_some())
+            .cloned()
+            .collect::<Vec<_>>(),
+        vec![Command::SetAudioMode {
+            attempt: 1,
+            mode: switchboard_domain::AudioMode::Speaker,
+        }]
+    );
+    let out = h.send(Event::SelectAudioRoute { speaker: false });
+    assert!(out.contains(&Command::SetAudioMode {
+        attempt: 1,
+        mode: switchboard_domain::AudioMode::Earpiece,
+    }));
+    // Media services reset: reconfigure and reactivate, and nothing overrides the output.
     let out = h.send(Event::Audio(AudioEvent::MediaServicesReset));
     assert_eq!(
         out.iter()
@@ -1057,8 +1072,7 @@ fn audio_policy_play_and_record_interruptions_and_reset() {
             .collect::<Vec<_>>(),
         vec![
             configure(AudioSessionMode::VideoChat),
-            Command::ActivateAudio,
-            Command::OverrideOutput { speaker: true },
+            Command::ActivateAudio
         ]
     );
 

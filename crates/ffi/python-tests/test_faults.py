@@ -18,12 +18,13 @@ SDK = d.SdkEvent
 # How long shutdown may take here: its own bound (3 s to settle, 1 s per stop step) and margin.
 SHUTDOWN_BOUND_S = 15
 
-# (port object, method): every method of the three foreign traits. set_audio_mode is absent:
-# the core never asks for it yet (the speaker choice goes through AVAudioSession today).
+# (port object, method): every method of the three foreign traits. override_output stays for
+# the logs of older builds: today's core routes the speaker choice through set_audio_mode and
+# never calls it, so it cannot be made to fail here.
 PORT_METHODS = [("sdk", m) for m in [
     "init_calls", "init_chat", "register_listeners", "join_session", "leave_session",
-    "set_audio_muted", "set_video_paused",
-]] + [("audio", m) for m in ["configure", "activate", "deactivate", "override_output"]] + [
+    "set_audio_muted", "set_video_paused", "set_audio_mode",
+]] + [("audio", m) for m in ["configure", "activate", "deactivate"]] + [
     ("ui", "render"),
 ]
 

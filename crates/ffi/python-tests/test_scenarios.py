@@ -256,3 +256,20 @@ def test_the_sdks_other_buttons_are_logged_and_left_to_the_sdk(shell, tmp_path):
     run = subprocess.run([switchboard_cli(), "replay", str(out), "--verify"],
                          capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_the_speaker_choice_goes_through_the_sdks_set_audio_mode(shell):
+    shell.do("select_audio_route", True)
+    assert not shell.sdk.named("set_audio_mode"), "no SDK session to ask before the join"
+    shell.join_ok("speaker")
+    attempt = shell.sdk.last_attempt()
+    shell.do("select_audio_route", True)
+    shell.do("select_audio_route", False)
+    assert shell.sdk.named("set_audio_mode") == [
+        ("set_audio_mode", attempt, d.AudioMode.SPEAKER),
+        ("set_audio_mode", attempt, d.AudioMode.EARPIECE),
+    ]
+    # The core does not override the audio session's output behind the SDK's back.
+    assert not shell.audio.named("override_output")
+    shell.sdk_event(SDK.AUDIO_MODE_CHANGED(mode=d.AudioMode.SPEAKER))
+    shell.sdk_event(SDK.SESSION_LEFT())

@@ -716,10 +716,21 @@ impl CallsSdk for World {
         Ok(())
     }
 
+    /// The SDK moves the audio route itself: the system reports the new route (an override)
+    /// and the SDK its `onAudioModeChanged`.
     fn set_audio_mode(&self, attempt: AttemptId, mode: AudioMode) -> PortResult {
         {
             let mut s = self.lock();
             self.call(&mut s, Effect::AudioMode(attempt));
+            if s.sessions.contains_key(&attempt) {
+                let output = match mode {
+                    AudioMode::Speaker => AudioPort::Speaker,
+                    AudioMode::Earpiece => AudioPort::Receiver,
+                    AudioMode::Bluetooth => AudioPort::BluetoothHfp,
+                    AudioMode::Headphones => AudioPort::Headphones,
+                };
+                self.route_override(&mut s, output);
+            }
         }
         self.sdk_reply(attempt, (20, 300), SdkEvent::AudioModeChanged { mode });
         Ok(())
@@ -765,19 +776,26 @@ impl AudioSession for World {
     fn override_output(&self, speaker: bool) -> PortResult {
         let mut s = self.lock();
         self.call(&mut s, Effect::OverrideOutput(speaker));
-        let mut rng = SimRng::new(derive(self.seeds.audio, u64::MAX - s.stats.audio_events));
         let output = if speaker {
             AudioPort::Speaker
         } else {
             AudioPort::Receiver
         };
+        self.route_override(&mut s, output);
+        Ok(())
+    }
+}
+
+impl World {
+    /// The system's route-change notification after an output override, a little later.
+    fn route_override(&self, s: &mut State, output: AudioPort) {
+        let mut rng = SimRng::new(derive(self.seeds.audio, u64::MAX - s.stats.audio_events));
         let due = self.now() + rng.range(10, 80);
         let event = AudioEvent::RouteChanged {
             reason: RouteChangeReason::Override,
             output,
         };
-        self.push_audio(&mut s, due, event);
-        Ok(())
+        self.push_audio(s, due, event);
     }
 }
 
