@@ -205,6 +205,11 @@ pub fn remove_sled_leftovers(dir: &Path) -> Result<Vec<String>> {
 /// process can find it still held for a few milliseconds.
 const LOCK_WAIT_MS_MAX: u64 = 5_000;
 
+/// Whether sled failed because another handle (or a closing one) still holds the directory lock.
+fn is_lock_held(e: &std::io::Error) -> bool {
+    e.to_string().contains("could not acquire lock")
+}
+
 /// Opens the sled database under a journal directory as sled itself sees it, waiting (bounded) for
 /// the directory lock like [`SledJournal::open`] does. For tools and tests that inspect or tamper
 /// with the raw trees; everything else goes through [`SledJournal`].
@@ -215,10 +220,7 @@ pub fn open_db(dir: &Path) -> Result<sled::Db> {
     let mut waited_ms = 0;
     loop {
         match config.open() {
-            Err(sled::Error::Io(e))
-                if e.to_string().contains("could not acquire lock")
-                    && waited_ms < LOCK_WAIT_MS_MAX =>
-            {
+            Err(sled::Error::Io(e)) if is_lock_held(&e) && waited_ms < LOCK_WAIT_MS_MAX => {
                 std::thread::sleep(std::time::Duration::from_millis(10));
                 waited_ms += 10;
             }
@@ -518,7 +520,7 @@ impl Drop for SledJournal {
 fn worth_setting_aside(e: &Error) -> bool {
     match e {
         Error::Storage(sled::Error::Io(io)) => {
-            !io.to_string().contains("could not acquire lock")
+            !is_lock_held(io)
                 && !matches!(
                     io.kind(),
                     std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::StorageFull
