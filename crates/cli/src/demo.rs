@@ -6,11 +6,11 @@ use std::path::Path;
 use std::sync::Arc;
 
 use switchboard_domain::{
-    AudioEvent, AudioPort, CoreConfig, EndReason, Event, JoinErrorCode, RouteChangeReason,
-    SdkEvent, UiState,
+    AudioEvent, AudioPort, CoreConfig, EndReason, Event, JoinErrorCode, Permissions,
+    RouteChangeReason, SdkEvent, UiState,
 };
 use switchboard_journal::{FlushPolicy, Record};
-use switchboard_runtime::fakes::{recording_ports, PortCall, Recorder};
+use switchboard_runtime::fakes::{recording_ports, settle_ready, PortCall, Recorder};
 use switchboard_runtime::{JournalConfig, ManualClock, Runtime, RuntimeConfig};
 
 use crate::error::CliError;
@@ -309,10 +309,12 @@ async fn run_all(dir: &Path, chosen: Vec<Scenario>) -> Result<usize, CliError> {
                 dir: dir.to_path_buf(),
                 policy: FlushPolicy::PerBatch,
             },
+            permissions: Permissions::GRANTED,
         },
         ports,
     };
     let mut runtime = app.launch().await?;
+    settle_ready(&runtime, &rec).await;
     let mut failed = 0;
     for s in &chosen {
         failed += play(&mut runtime, &app, &clock, &rec, s).await?;
@@ -357,6 +359,7 @@ async fn play(
                 runtime.crash().await.map_err(CliError::input)?;
                 relaunched_at = Some(rec.calls().len() - first_call);
                 *runtime = app.launch().await?;
+                settle_ready(runtime, rec).await;
             }
             Act::Do(e) => runtime.send(e.clone()),
             Act::Sdk(event) => {
@@ -370,7 +373,7 @@ async fn play(
             }
             Act::Wait(ms) => clock.advance(*ms),
         }
-        runtime.settle().await;
+        settle_ready(runtime, rec).await;
         clock.advance(50);
     }
     let journal = runtime.journal();

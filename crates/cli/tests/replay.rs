@@ -46,11 +46,19 @@ fn the_stranded_view_fixture_is_what_the_script_makes_and_diagnose_finds_it() {
     let path = fixtures().join(STRANDED);
     let tmp = tempfile::tempdir().unwrap();
     let fresh = stranded_view_log().write(tmp.path(), "fresh.jsonl");
-    let frozen = std::fs::read_to_string(&path).expect("the fixture exists");
+    // The fixture was written in format 1 and stays so (an old log must keep reading): its
+    // records, upcast, are what the script makes today.
+    let frozen = switchboard_journal::open_log(&path).expect("the fixture reads");
+    assert!(frozen
+        .iter()
+        .all(|r| r.format == switchboard_journal::FORMAT_VERSION));
     assert!(
-        frozen == std::fs::read_to_string(fresh).unwrap(),
+        frozen == switchboard_journal::open_log(&fresh).unwrap(),
         "{STRANDED} differs from what stranded_view_log() makes"
     );
+    assert!(std::fs::read_to_string(&path)
+        .unwrap()
+        .starts_with("{\"format\":1,"));
     let rules = support::rules(&support::diagnose(&path).1);
     assert_eq!(rules, ["view-stranded", "after-ended"]);
 }

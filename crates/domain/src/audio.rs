@@ -19,6 +19,7 @@ pub struct Audio {
     interrupted: bool,
     speaker_override: bool,
     route: AudioPort,
+    unavailable: bool,
 }
 
 impl Audio {
@@ -28,6 +29,7 @@ impl Audio {
             active: self.active,
             interrupted: self.interrupted,
             route: self.route,
+            unavailable: self.unavailable,
         }
     }
 
@@ -57,10 +59,35 @@ impl Audio {
         Command::ActivateAudio
     }
 
+    /// After a failed activation: configure and activate again. The failure, if it happens
+    /// again, comes back as another [`AudioInput::PortFailed`].
+    fn retry(&mut self) -> Vec<Command> {
+        self.unavailable = false;
+        vec![self.configure(), self.activate()]
+    }
+
+    /// Rule 13: the shell could not configure or activate the session. The call goes on (the SDK
+    /// may still get audio), the UI says audio is unavailable, and the next foreground or route
+    /// change tries again. Other failed audio commands are only recorded.
+    fn port_failed(&mut self, command: &Command) -> Vec<Command> {
+        let setup = matches!(
+            command,
+            Command::ActivateAudio | Command::ConfigureAudio { .. }
+        );
+        if setup && self.call.is_some() {
+            self.unavailable = true;
+            self.active = false;
+        }
+        Vec::new()
+    }
+
     fn event(&mut self, event: &AudioEvent) -> Vec<Command> {
         match event {
             AudioEvent::RouteChanged { output, .. } => {
                 self.route = *output;
+                if self.unavailable && self.call.is_some() {
+                    return self.retry();
+                }
                 Vec::new()
             }
             AudioEvent::InterruptionBegan { .. } if self.call.is_some() => {
@@ -100,12 +127,14 @@ impl Machine for Audio {
                 self.call = Some(*attempt);
                 self.video = *video;
                 self.speaker_override = false;
+                self.unavailable = false;
                 vec![self.configure(), self.activate()]
             }
             AudioInput::CallEnded { attempt } if self.call == Some(*attempt) => {
                 self.call = None;
                 self.active = false;
                 self.interrupted = false;
+                self.unavailable = false;
                 vec![Command::DeactivateAudio {
                     notify_others: true,
                 }]
@@ -117,10 +146,14 @@ impl Machine for Audio {
                 vec![Command::OverrideOutput { speaker: *speaker }]
             }
             AudioInput::SelectRoute { .. } => Vec::new(),
+            AudioInput::App(AppState::Foreground) if self.call.is_some() && self.unavailable => {
+                self.retry()
+            }
             AudioInput::App(AppState::Foreground) if self.call.is_some() && self.interrupted => {
                 vec![self.activate()]
             }
             AudioInput::App(_) => Vec::new(),
+            AudioInput::PortFailed { command, .. } => self.port_failed(command),
         };
         let after = self.view();
         if after != before {

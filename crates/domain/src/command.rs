@@ -4,6 +4,7 @@
 //! route with that one function, so they cannot disagree.
 use serde::{Deserialize, Serialize};
 
+use crate::device::MediaKind;
 use crate::ids::{AttemptId, SessionId};
 use crate::input::{AudioInput, Input, RouterInput, SessionInput, TimerId, UiInput};
 use crate::link::LinkRejection;
@@ -218,6 +219,26 @@ pub enum Command {
     AudioChanged(AudioView),
     /// Router -> UI bridge.
     Notify(Notice),
+
+    // ---- Added in format 2 (declared last, so the older ones keep their numbers) ----
+    /// Calls SDK port: `CometChatCalls.login(authToken:onSuccess:onError:)` with the token the
+    /// app's token provider gives the shell. The core never sees the token; the result comes back
+    /// as [`crate::SetupEvent`].
+    LoginCallsSdk,
+    /// App port: ask for a device (`AVCaptureDevice.requestAccess(for:)`); the answer comes back as
+    /// [`crate::Event::Permission`].
+    RequestPermission {
+        /// Which device.
+        media: MediaKind,
+    },
+    /// App port: open this app's page in the Settings app
+    /// (`UIApplication.openSettingsURLString`).
+    OpenAppSettings,
+    /// App port: show the share sheet with this meeting link.
+    ShareLink {
+        /// The link.
+        url: String,
+    },
 }
 
 /// Which machine an input goes to.
@@ -242,7 +263,7 @@ pub enum Port {
     Audio,
     /// Timers.
     Timer,
-    /// The UI.
+    /// The UI, and the app around it (permission prompts, the Settings app, the share sheet).
     Ui,
 }
 
@@ -324,7 +345,11 @@ impl Command {
             | OverrideOutput { .. }
             | Render(_)
             | AudioChanged(_)
-            | Notify(_) => None,
+            | Notify(_)
+            | LoginCallsSdk
+            | RequestPermission { .. }
+            | OpenAppSettings
+            | ShareLink { .. } => None,
         }
     }
 
@@ -341,13 +366,16 @@ impl Command {
             | UnmuteAudio { .. }
             | PauseVideo { .. }
             | ResumeVideo { .. }
-            | SetAudioMode { .. } => Some(Port::Sdk),
+            | SetAudioMode { .. }
+            | LoginCallsSdk => Some(Port::Sdk),
             ConfigureAudio { .. }
             | ActivateAudio
             | DeactivateAudio { .. }
             | OverrideOutput { .. } => Some(Port::Audio),
             StartTimer { .. } | CancelTimer { .. } => Some(Port::Timer),
-            Render(_) => Some(Port::Ui),
+            Render(_) | RequestPermission { .. } | OpenAppSettings | ShareLink { .. } => {
+                Some(Port::Ui)
+            }
             StartAttempt { .. }
             | Forward { .. }
             | CallStarting { .. }

@@ -3,9 +3,10 @@
 //! actors; this one is for property tests, the simulator's reference model and documentation.
 use std::collections::VecDeque;
 
-use crate::command::{Command, Target};
+use crate::command::{Command, Port, Target};
 use crate::ids::ActorName;
-use crate::input::{AudioInput, Event, Input, RouterInput, SessionInput};
+use crate::incident::Incident;
+use crate::input::{AudioInput, Event, Input, RouterInput, SdkButton, SdkEvent, SessionInput};
 use crate::machine::Machines;
 use crate::settings::AudioMode;
 
@@ -41,6 +42,14 @@ impl Event {
             Event::ToggleCamera => current(SessionInput::ToggleCamera),
             Event::ViewAppeared => current(SessionInput::ViewAppeared),
             Event::ViewDisappeared => current(SessionInput::ViewDisappeared),
+            // The share-invite button asks for the meeting link, which the router builds.
+            Event::Sdk {
+                attempt,
+                event:
+                    SdkEvent::ButtonClicked {
+                        button: SdkButton::ShareInvite,
+                    },
+            } => router(RouterInput::ShareInvite { attempt }),
             Event::Sdk { attempt, event } if session_live(attempt) => (
                 Target::Session(attempt),
                 Input::Session(SessionInput::Sdk(event)),
@@ -55,7 +64,24 @@ impl Event {
             }),
             Event::Audio(e) => (Target::Audio, Input::Audio(AudioInput::Event(e))),
             Event::App(s) => (Target::Audio, Input::Audio(AudioInput::App(s))),
+            // The audio machine reacts to its own failed commands (rule 13); the router records
+            // every other incident.
+            Event::Incident(Incident::PortFailed { command, message })
+                if command.port() == Some(Port::Audio) =>
+            {
+                (
+                    Target::Audio,
+                    Input::Audio(AudioInput::PortFailed { command, message }),
+                )
+            }
             Event::Incident(i) => router(RouterInput::Incident(i)),
+            Event::Launch(l) => router(RouterInput::Launch(l)),
+            Event::Setup(e) => router(RouterInput::Setup(e)),
+            Event::Permission { media, status } => {
+                router(RouterInput::Permission { media, status })
+            }
+            Event::NewMeeting { session_id } => router(RouterInput::NewMeeting { session_id }),
+            Event::OpenSettings => router(RouterInput::OpenSettings),
         }
     }
 }

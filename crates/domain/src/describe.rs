@@ -4,13 +4,14 @@
 use std::fmt;
 
 use crate::command::{Command, Notice};
+use crate::device::{Authorization, SetupEvent, WaitingFor};
 use crate::ids::ActorName;
 use crate::incident::Incident;
 use crate::input::{AudioEvent, AudioInput, Input, RouterInput, SdkEvent, SessionInput, UiInput};
 use crate::machine::Machines;
 use crate::session::Phase;
 use crate::ui::{EndReason, UiState};
-use crate::ui_bridge::PhaseView;
+use crate::ui_bridge::{AudioView, PhaseView};
 
 impl fmt::Display for SdkEvent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -41,6 +42,8 @@ impl fmt::Display for EndReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             EndReason::JoinFailed { code, .. } => write!(f, "JoinFailed({})", code.sdk_name()),
+            EndReason::SetupFailed { step, .. } => write!(f, "SetupFailed({})", step.name()),
+            EndReason::NotReady { waiting_for } => write!(f, "NotReady({waiting_for:?})"),
             other => write!(f, "{other:?}"),
         }
     }
@@ -88,6 +91,21 @@ impl fmt::Display for SessionInput {
                 f,
                 "app relaunched: attempt {attempt} ({session_id}) died with the old process"
             ),
+            SessionInput::Hold { waiting_for } => {
+                write!(
+                    f,
+                    "hold the join: waiting for {}",
+                    waiting_for_name(*waiting_for)
+                )
+            }
+            SessionInput::Release { camera_unavailable } => {
+                if *camera_unavailable {
+                    f.write_str("release the join (camera unavailable: video paused)")
+                } else {
+                    f.write_str("release the join")
+                }
+            }
+            SessionInput::Abandon { reason } => write!(f, "abandon the join: {reason}"),
         }
     }
 }
@@ -147,6 +165,29 @@ impl fmt::Display for Input {
                     write!(f, "stale sdk event for attempt {attempt}: {event}")
                 }
                 RouterInput::Incident(i) => i.fmt(f),
+                RouterInput::Launch(l) => write!(
+                    f,
+                    "launch ({:?} mode; microphone {}, camera {})",
+                    l.config.mode,
+                    authorization_name(l.permissions.microphone),
+                    authorization_name(l.permissions.camera)
+                ),
+                RouterInput::Setup(e) => e.fmt(f),
+                RouterInput::Permission { media, status } => {
+                    write!(
+                        f,
+                        "{} permission: {}",
+                        media.name(),
+                        authorization_name(*status)
+                    )
+                }
+                RouterInput::NewMeeting { session_id } => {
+                    write!(f, "new meeting {}", clip(session_id, 80))
+                }
+                RouterInput::ShareInvite { attempt } => {
+                    write!(f, "share invite pressed (attempt {attempt})")
+                }
+                RouterInput::OpenSettings => f.write_str("user asked to open Settings"),
             },
             Input::Session(s) => s.fmt(f),
             Input::Audio(a) => match a {
@@ -159,16 +200,19 @@ impl fmt::Display for Input {
                     write!(f, "select route speaker = {speaker}")
                 }
                 AudioInput::App(s) => write!(f, "app {s:?}"),
+                AudioInput::PortFailed { command, message } => {
+                    write!(
+                        f,
+                        "audio port call failed: {command}: {}",
+                        clip(message, 160)
+                    )
+                }
             },
             Input::Ui(u) => match u {
                 UiInput::Session(v) => {
                     write!(f, "session {} is {}", v.attempt, phase_label(&v.phase))
                 }
-                UiInput::Audio(v) => write!(
-                    f,
-                    "audio active = {}, interrupted = {}, route {:?}",
-                    v.active, v.interrupted, v.route
-                ),
+                UiInput::Audio(v) => describe_audio(f, v),
                 UiInput::Notice(n) => n.fmt(f),
             },
         }
@@ -225,14 +269,67 @@ impl fmt::Display for Command {
             }
             Ended { attempt, reason } => write!(f, "ENDED attempt {attempt}: {reason}"),
             SessionChanged(v) => write!(f, "session {} is {}", v.attempt, phase_label(&v.phase)),
-            AudioChanged(v) => write!(
-                f,
-                "audio active = {}, interrupted = {}, route {:?}",
-                v.active, v.interrupted, v.route
-            ),
+            AudioChanged(v) => describe_audio(f, v),
             Notify(n) => write!(f, "notify: {n}"),
+            LoginCallsSdk => f.write_str("login Calls SDK (with the app's token)"),
+            RequestPermission { media } => write!(f, "request {} permission", media.name()),
+            OpenAppSettings => f.write_str("open the app's Settings page"),
+            ShareLink { url } => write!(f, "share link {}", clip(url, 120)),
         }
     }
+}
+
+impl fmt::Display for SetupEvent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SetupEvent::InitSucceeded { logged_in } => write!(
+                f,
+                "Calls SDK init succeeded ({})",
+                if *logged_in {
+                    "already logged in"
+                } else {
+                    "not logged in"
+                }
+            ),
+            SetupEvent::InitFailed { message } => {
+                write!(f, "Calls SDK init FAILED: {}", clip(message, 160))
+            }
+            SetupEvent::LoginSucceeded => f.write_str("Calls SDK login succeeded"),
+            SetupEvent::LoginFailed { message } => {
+                write!(f, "Calls SDK login FAILED: {}", clip(message, 160))
+            }
+        }
+    }
+}
+
+/// How a permission status reads in a timeline.
+pub fn authorization_name(status: Authorization) -> &'static str {
+    match status {
+        Authorization::NotDetermined => "not determined",
+        Authorization::Restricted => "restricted",
+        Authorization::Denied => "denied",
+        Authorization::Authorized => "authorized",
+    }
+}
+
+fn waiting_for_name(w: WaitingFor) -> &'static str {
+    match w {
+        WaitingFor::CallingService => "the calling service (init and login)",
+        WaitingFor::MicrophonePermission => "the microphone prompt",
+        WaitingFor::CameraPermission => "the camera prompt",
+    }
+}
+
+fn describe_audio(f: &mut fmt::Formatter<'_>, v: &AudioView) -> fmt::Result {
+    write!(
+        f,
+        "audio active = {}, interrupted = {}, route {:?}",
+        v.active, v.interrupted, v.route
+    )?;
+    if v.unavailable {
+        f.write_str(", UNAVAILABLE (activation failed)")?;
+    }
+    Ok(())
 }
 
 fn clip(s: &str, max: usize) -> String {
@@ -267,6 +364,10 @@ pub fn describe_ui(state: &UiState) -> String {
             "{} (muted = {muted}, camera off = {camera_off}, {participant_count} in call, {audio_route:?})",
             state.label()
         ),
+        UiState::Joining {
+            waiting_for: Some(w),
+            ..
+        } => format!("{} ({})", state.label(), waiting_for_name(*w)),
         UiState::Ended { message, .. } | UiState::Error { message, .. } => {
             format!("{} \"{message}\" [call view dismissed]", state.label())
         }

@@ -3,7 +3,8 @@
 //! receives and what the journal records.
 use serde::{Deserialize, Serialize};
 
-use crate::command::Notice;
+use crate::command::{Command, Notice};
+use crate::device::{Authorization, MediaKind, Permissions, SetupEvent, WaitingFor};
 use crate::ids::{AttemptId, SessionId};
 use crate::incident::Incident;
 use crate::settings::{AudioMode, CoreConfig, SessionSettings};
@@ -406,6 +407,37 @@ pub enum Event {
     /// The runtime's report of a storage or port failure (recorded by the router). Declared last
     /// so that logs written before it existed decode unchanged.
     Incident(Incident),
+    /// A new app process started the core (DESIGN rule 10): its configuration and what the shell
+    /// read of the microphone and camera authorisation. Every start since format 2 records this;
+    /// [`Event::Boot`] is what older logs hold.
+    Launch(Launch),
+    /// The Calls SDK's init or login completed (rule 11).
+    Setup(SetupEvent),
+    /// The answer to a permission request, or a status the shell saw change (rule 12).
+    Permission {
+        /// Which device.
+        media: MediaKind,
+        /// Its status now.
+        status: Authorization,
+    },
+    /// The user started a new meeting; the shell generated its id (a UUID), which is validated
+    /// like any other id.
+    NewMeeting {
+        /// The raw id.
+        session_id: String,
+    },
+    /// The user tapped "Open Settings" on an error that needs a permission turned on.
+    OpenSettings,
+}
+
+/// What a new process records when it starts the core.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Launch {
+    /// The core's configuration.
+    pub config: CoreConfig,
+    /// Microphone and camera authorisation when the app started.
+    pub permissions: Permissions,
 }
 
 /// An input to the router machine.
@@ -451,9 +483,35 @@ pub enum RouterInput {
         /// The callback.
         event: SdkEvent,
     },
-    /// A storage or port failure the runtime reports: recorded, acted on by no machine yet.
-    /// Declared last so that logs written before it existed decode unchanged.
+    /// A storage or port failure the runtime reports: recorded; a failed init or login command
+    /// counts as that step failing. Declared after the older variants so that logs written before
+    /// it existed decode unchanged (as are the ones below).
     Incident(Incident),
+    /// A new process started: like [`RouterInput::Boot`], and from now on joins are held until
+    /// the Calls SDK is ready and the microphone is allowed (rules 10-12). A log with only `Boot`
+    /// was written before those rules and replays as it was recorded.
+    Launch(Launch),
+    /// The Calls SDK's init or login completed.
+    Setup(SetupEvent),
+    /// A permission's status.
+    Permission {
+        /// Which device.
+        media: MediaKind,
+        /// Its status now.
+        status: Authorization,
+    },
+    /// Start a new meeting with this raw id.
+    NewMeeting {
+        /// The raw id.
+        session_id: String,
+    },
+    /// The SDK's share-invite button was pressed during this attempt: share its meeting link.
+    ShareInvite {
+        /// The attempt the adapter named.
+        attempt: AttemptId,
+    },
+    /// The user tapped "Open Settings".
+    OpenSettings,
 }
 
 /// An input to a session machine (one attempt).
@@ -505,6 +563,24 @@ pub enum SessionInput {
         /// The output.
         mode: AudioMode,
     },
+    /// The router holds the join: the Calls SDK is not ready or a permission prompt is open.
+    /// The view may appear (the joining screen says what it waits for, and the join timeout
+    /// runs), but no `JoinSession` goes out until [`SessionInput::Release`].
+    Hold {
+        /// What it waits for.
+        waiting_for: WaitingFor,
+    },
+    /// The router lets the join go: the SDK is ready and the microphone allowed.
+    Release {
+        /// The camera is denied: a video call joins with video paused and says so.
+        camera_unavailable: bool,
+    },
+    /// The router ends an attempt that has not joined (the microphone is denied, init or login
+    /// failed).
+    Abandon {
+        /// Why.
+        reason: EndReason,
+    },
 }
 
 /// An input to the audio machine.
@@ -536,6 +612,15 @@ pub enum AudioInput {
     },
     /// The app's lifecycle.
     App(AppState),
+    /// The shell could not carry out an audio-session command (an `AVAudioSession` error, with
+    /// its code in the message): recorded by the audio machine, which reacts to a failed
+    /// activation (rule 13).
+    PortFailed {
+        /// The command.
+        command: Command,
+        /// The shell's error.
+        message: String,
+    },
 }
 
 /// An input to the UI bridge.

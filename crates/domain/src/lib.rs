@@ -17,6 +17,8 @@ pub mod audio;
 pub mod command;
 pub mod core;
 pub mod describe;
+pub mod device;
+pub mod format1;
 pub mod ids;
 pub mod incident;
 pub mod input;
@@ -30,8 +32,10 @@ pub mod ui;
 pub mod ui_bridge;
 
 pub use command::{Command, Notice, Target};
+pub use device::{Authorization, MediaKind, Permissions, SetupEvent, SetupStep, WaitingFor};
 pub use ids::{ActorName, AttemptId, SessionId};
 pub use incident::Incident;
+pub use input::Launch;
 pub use input::{
     AppState, AudioEvent, AudioInput, AudioPort, Event, Input, InterruptionReason, JoinErrorCode,
     RouteChangeReason, RouterInput, SdkButton, SdkEvent, SessionInput, TimerId, TimerKind, UiInput,

@@ -89,6 +89,13 @@ impl std::fmt::Display for LinkRejection {
 
 impl std::error::Error for LinkRejection {}
 
+/// The meeting link of a session on `host`: what the share-invite button shares. Session ids only
+/// hold `[A-Za-z0-9_-]`, so the id needs no escaping; [`validate_link`] gives the same id back for
+/// any host it allows (a property test holds it to that).
+pub fn meeting_link(host: &str, id: &SessionId) -> String {
+    format!("{SCHEME_PREFIX}{}/meet/{}", host.trim(), id.as_str())
+}
+
 /// Validates a meeting link against the allowed hosts and returns its session id.
 pub fn validate_link(raw: &str, allowed_hosts: &[String]) -> Result<SessionId, LinkRejection> {
     if raw.is_empty() {

@@ -1,13 +1,16 @@
 //! The router machine: meeting links and join requests, which attempt is current, switching
-//! between calls, retry, and the SDKs to initialise (rule 9).
+//! between calls, retry, the SDKs to initialise (rule 9), and whether a join may go out yet: the
+//! Calls SDK's init and login (rule 11) and the microphone and camera permissions (rule 12).
 use serde::{Deserialize, Serialize};
 
 use crate::command::{Command, Notice};
+use crate::device::{Authorization, MediaKind, Permissions, SetupEvent, SetupStep, WaitingFor};
 use crate::ids::{AttemptId, SessionId};
-use crate::input::{RouterInput, SessionInput};
-use crate::link::{validate_link, LinkRejection};
+use crate::incident::Incident;
+use crate::input::{Launch, RouterInput, SessionInput};
+use crate::link::{meeting_link, validate_link, LinkRejection};
 use crate::machine::Machine;
-use crate::settings::{CoreConfig, IntegrationMode};
+use crate::settings::{CoreConfig, IntegrationMode, SessionType};
 use crate::ui::EndReason;
 
 /// The attempt the router last started.
@@ -19,6 +22,42 @@ pub struct Current {
     pub session_id: SessionId,
     /// Set once the attempt ended.
     pub ended: Option<EndReason>,
+    /// What its join is held for, as last told to the session.
+    pub held: Option<WaitingFor>,
+    /// The router let its join go (or ended it): nothing more to decide about it.
+    pub decided: bool,
+    /// The join was let go, so the SDK may have been used for it.
+    pub released: bool,
+}
+
+/// Where one step of getting the Calls SDK ready is.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Readiness {
+    /// Not done in this process (yet).
+    #[default]
+    Pending,
+    /// Done.
+    Ready,
+    /// Failed with the SDK's message; the next join asks again.
+    Failed(String),
+}
+
+/// The Calls SDK as this process knows it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SdkReadiness {
+    /// Init (again after every call).
+    pub init: Readiness,
+    /// Login.
+    pub login: Readiness,
+    /// A `LoginCallsSdk` is out and not answered.
+    pub login_sent: bool,
+}
+
+impl SdkReadiness {
+    /// Init and login both done.
+    pub fn ready(&self) -> bool {
+        self.init == Readiness::Ready && self.login == Readiness::Ready
+    }
 }
 
 /// State of the router.
@@ -30,6 +69,13 @@ pub struct Router {
     pending_switch: Option<SessionId>,
     switch_accepted: bool,
     view_visible: bool,
+    /// Rules 11 and 12 apply: this process started with [`RouterInput::Launch`]. A log that only
+    /// holds [`RouterInput::Boot`] predates them and replays as recorded (joins are not held).
+    gated: bool,
+    sdk: SdkReadiness,
+    permissions: Permissions,
+    /// Permission prompts out and not answered.
+    asked: Vec<MediaKind>,
 }
 
 impl Router {
@@ -57,6 +103,26 @@ impl Router {
         &self.config
     }
 
+    /// Whether joins are held until the SDK is ready and the microphone allowed (a process
+    /// started with `Launch`).
+    pub fn gated(&self) -> bool {
+        self.gated
+    }
+
+    /// The Calls SDK's readiness in this process.
+    pub fn sdk(&self) -> &SdkReadiness {
+        &self.sdk
+    }
+
+    /// The permissions as last reported.
+    pub fn permissions(&self) -> Permissions {
+        self.permissions
+    }
+
+    fn video(&self) -> bool {
+        self.config.settings.session_type == SessionType::Video
+    }
+
     fn start_attempt(&mut self, session_id: SessionId) -> Vec<Command> {
         self.last_attempt += 1;
         let attempt = self.last_attempt;
@@ -64,13 +130,180 @@ impl Router {
             attempt,
             session_id: session_id.clone(),
             ended: None,
+            held: None,
+            decided: !self.gated,
+            released: !self.gated,
         });
-        vec![Command::StartAttempt {
+        let mut out = vec![Command::StartAttempt {
             attempt,
             session_id,
             settings: self.config.settings.clone(),
             join_timeout_ms: self.config.join_timeout_ms,
             leave_ack_timeout_ms: self.config.leave_ack_timeout_ms,
+        }];
+        if self.gated {
+            out.extend(self.retry_setup());
+            out.extend(self.ask_permissions());
+            out.extend(self.gate());
+        }
+        out
+    }
+
+    /// A join after a failed init or login asks the SDK again.
+    fn retry_setup(&mut self) -> Vec<Command> {
+        if matches!(self.sdk.init, Readiness::Failed(_)) {
+            self.sdk.init = Readiness::Pending;
+            return vec![Command::InitCallsSdk];
+        }
+        if self.sdk.init == Readiness::Ready && matches!(self.sdk.login, Readiness::Failed(_)) {
+            return self.login();
+        }
+        Vec::new()
+    }
+
+    fn login(&mut self) -> Vec<Command> {
+        if self.sdk.login_sent || self.sdk.login == Readiness::Ready {
+            return Vec::new();
+        }
+        self.sdk.login = Readiness::Pending;
+        self.sdk.login_sent = true;
+        vec![Command::LoginCallsSdk]
+    }
+
+    /// Rule 12: ask for what is undetermined, before the join (the camera for video calls only).
+    fn ask_permissions(&mut self) -> Vec<Command> {
+        let mut wanted = vec![MediaKind::Microphone];
+        if self.video() {
+            wanted.push(MediaKind::Camera);
+        }
+        let mut out = Vec::new();
+        for media in wanted {
+            if self.permissions.of(media) == Authorization::NotDetermined
+                && !self.asked.contains(&media)
+            {
+                self.asked.push(media);
+                out.push(Command::RequestPermission { media });
+            }
+        }
+        out
+    }
+
+    /// What the current attempt's join still needs, or why it cannot happen.
+    fn blocker(&self) -> Result<Option<WaitingFor>, EndReason> {
+        let mic = self.permissions.microphone;
+        if mic.refused() {
+            return Err(EndReason::MicrophoneDenied);
+        }
+        if let Readiness::Failed(message) = &self.sdk.init {
+            return Err(EndReason::SetupFailed {
+                step: SetupStep::Init,
+                message: message.clone(),
+            });
+        }
+        if let Readiness::Failed(message) = &self.sdk.login {
+            return Err(EndReason::SetupFailed {
+                step: SetupStep::Login,
+                message: message.clone(),
+            });
+        }
+        if mic == Authorization::NotDetermined {
+            return Ok(Some(WaitingFor::MicrophonePermission));
+        }
+        if self.video() && self.permissions.camera == Authorization::NotDetermined {
+            return Ok(Some(WaitingFor::CameraPermission));
+        }
+        if !self.sdk.ready() {
+            return Ok(Some(WaitingFor::CallingService));
+        }
+        Ok(None)
+    }
+
+    /// Rules 11 and 12 for the live attempt whose join is not decided yet: hold it (saying what
+    /// for), let it go, or end it.
+    fn gate(&mut self) -> Vec<Command> {
+        if !self.gated {
+            return Vec::new();
+        }
+        let blocker = self.blocker();
+        let camera_unavailable = self.video() && self.permissions.camera.refused();
+        let Some(c) = self
+            .current
+            .as_mut()
+            .filter(|c| c.ended.is_none() && !c.decided)
+        else {
+            return Vec::new();
+        };
+        let attempt = c.attempt;
+        let input = match blocker {
+            Err(reason) => {
+                c.decided = true;
+                SessionInput::Abandon { reason }
+            }
+            Ok(None) => {
+                c.decided = true;
+                c.released = true;
+                SessionInput::Release { camera_unavailable }
+            }
+            Ok(Some(waiting_for)) if c.held != Some(waiting_for) => {
+                c.held = Some(waiting_for);
+                SessionInput::Hold { waiting_for }
+            }
+            Ok(Some(_)) => return Vec::new(),
+        };
+        vec![Command::Forward { attempt, input }]
+    }
+
+    fn setup(&mut self, event: &SetupEvent) -> Vec<Command> {
+        let mut out = Vec::new();
+        match event {
+            SetupEvent::InitSucceeded { logged_in } => {
+                self.sdk.init = Readiness::Ready;
+                if *logged_in {
+                    self.sdk.login = Readiness::Ready;
+                    self.sdk.login_sent = false;
+                } else {
+                    // A re-init may find the user logged out: log in again.
+                    if self.sdk.login == Readiness::Ready {
+                        self.sdk.login = Readiness::Pending;
+                    }
+                    out.extend(self.login());
+                }
+            }
+            SetupEvent::InitFailed { message } => {
+                self.sdk.init = Readiness::Failed(message.clone());
+            }
+            SetupEvent::LoginSucceeded => {
+                self.sdk.login = Readiness::Ready;
+                self.sdk.login_sent = false;
+            }
+            SetupEvent::LoginFailed { message } => {
+                self.sdk.login = Readiness::Failed(message.clone());
+                self.sdk.login_sent = false;
+            }
+        }
+        out.extend(self.gate());
+        out
+    }
+
+    fn permission(&mut self, media: MediaKind, status: Authorization) -> Vec<Command> {
+        self.permissions.set(media, status);
+        if status != Authorization::NotDetermined {
+            self.asked.retain(|m| *m != media);
+        }
+        self.gate()
+    }
+
+    /// The share-invite button: the meeting link of the attempt it was pressed in, for the first
+    /// allowed host.
+    fn share_invite(&self, attempt: AttemptId) -> Vec<Command> {
+        let (Some(c), Some(host)) = (&self.current, self.config.allowed_hosts.first()) else {
+            return Vec::new();
+        };
+        if c.attempt != attempt || c.ended.is_some() {
+            return Vec::new();
+        }
+        vec![Command::ShareLink {
+            url: meeting_link(host, &c.session_id),
         }]
     }
 
@@ -125,12 +358,25 @@ impl Router {
     }
 
     fn attempt_ended(&mut self, attempt: AttemptId, reason: &EndReason) -> Vec<Command> {
-        match &mut self.current {
+        let released = match &mut self.current {
             Some(c) if c.attempt == attempt && c.ended.is_none() => {
                 c.ended = Some(reason.clone());
+                c.released
             }
             _ => return Vec::new(),
+        };
+        // Rule 11: after every call the Calls SDK is initialised again (its state can be cleared
+        // after a session), and the next join waits for that init.
+        let mut out = Vec::new();
+        if self.gated && released && self.sdk.init == Readiness::Ready {
+            self.sdk.init = Readiness::Pending;
+            out.push(Command::InitCallsSdk);
         }
+        out.extend(self.after_end(reason));
+        out
+    }
+
+    fn after_end(&mut self, reason: &EndReason) -> Vec<Command> {
         // A switch the user accepted in a process that has since died is not carried out by the
         // next one on its own: that process shows the relaunch notice instead (rule 10).
         if self.switch_accepted && *reason != EndReason::AppTerminated {
@@ -161,23 +407,71 @@ impl Router {
     }
 }
 
+impl Router {
+    fn boot(&mut self, config: &CoreConfig) -> Vec<Command> {
+        self.config = config.clone();
+        // A new process starts with no call view on screen: the old one's died with it, and so
+        // did any switch between calls it was offering or about to make.
+        self.view_visible = false;
+        self.pending_switch = None;
+        self.switch_accepted = false;
+        let mut out = vec![Command::InitCallsSdk];
+        if config.mode == IntegrationMode::Additive {
+            out.push(Command::InitChatSdk);
+        }
+        out
+    }
+}
+
 impl Machine for Router {
     type Input = RouterInput;
 
     fn step(&mut self, input: &RouterInput, _at_ms: u64) -> Vec<Command> {
         match input {
             RouterInput::Boot(config) => {
-                self.config = config.clone();
-                // A new process starts with no call view on screen: the old one's died with it,
-                // and so did any switch between calls it was offering or about to make.
-                self.view_visible = false;
-                self.pending_switch = None;
-                self.switch_accepted = false;
-                let mut out = vec![Command::InitCallsSdk];
-                if config.mode == IntegrationMode::Additive {
-                    out.push(Command::InitChatSdk);
+                self.gated = false;
+                self.boot(config)
+            }
+            RouterInput::Launch(Launch {
+                config,
+                permissions,
+            }) => {
+                // A new process: its SDK is not initialised, nobody is logged in to it yet, and
+                // no prompt of the old process is still open.
+                self.gated = true;
+                self.sdk = SdkReadiness::default();
+                self.permissions = *permissions;
+                self.asked.clear();
+                self.boot(config)
+            }
+            RouterInput::Setup(event) => self.setup(event),
+            RouterInput::Permission { media, status } => self.permission(*media, *status),
+            RouterInput::NewMeeting { session_id } => self.request(SessionId::parse(session_id)),
+            RouterInput::ShareInvite { attempt } => self.share_invite(*attempt),
+            RouterInput::OpenSettings => {
+                let needs = self
+                    .current
+                    .as_ref()
+                    .and_then(|c| c.ended.as_ref())
+                    .is_some_and(EndReason::needs_settings);
+                if needs || self.permissions.microphone.refused() {
+                    vec![Command::OpenAppSettings]
+                } else {
+                    Vec::new()
                 }
-                out
+            }
+            // The shell could not even start init or login: that step failed.
+            RouterInput::Incident(Incident::PortFailed { command, message }) if self.gated => {
+                let event = match command {
+                    Command::InitCallsSdk => SetupEvent::InitFailed {
+                        message: message.clone(),
+                    },
+                    Command::LoginCallsSdk => SetupEvent::LoginFailed {
+                        message: message.clone(),
+                    },
+                    _ => return Vec::new(),
+                };
+                self.setup(&event)
             }
             RouterInput::OpenLink { url } => {
                 let id = validate_link(url, &self.config.allowed_hosts);

@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::command::Command;
+use crate::device::WaitingFor;
 use crate::ids::{AttemptId, SessionId};
 use crate::input::{JoinErrorCode, SdkEvent, SessionInput, TimerId, TimerKind};
 use crate::machine::Machine;
@@ -50,6 +51,11 @@ pub struct Session {
     camera_off: bool,
     participant_count: u32,
     audio_mode: Option<AudioMode>,
+    hold: Option<WaitingFor>,
+    camera_unavailable: bool,
+    /// The call view is on screen, as the shell last reported: a held join goes out only while
+    /// it is (the SDK draws into it).
+    view_up: bool,
 }
 
 impl Session {
@@ -102,6 +108,11 @@ impl Session {
             camera_off: self.camera_off,
             participant_count: self.participant_count,
             audio_mode: self.audio_mode,
+            waiting_for: match self.phase {
+                Phase::Waiting | Phase::Joining if !self.join_sent => self.hold,
+                _ => None,
+            },
+            camera_unavailable: self.camera_unavailable,
         })
     }
 
@@ -129,13 +140,34 @@ impl Session {
         Vec::new()
     }
 
-    /// Rule 7: the join goes out on the first appearance of the view, never again.
+    /// Rule 7: the join goes out on the first appearance of the view, never again. A held join
+    /// (rules 11 and 12) shows the joining screen and starts the join timeout, and goes out on
+    /// [`SessionInput::Release`].
     fn view_appeared(&mut self) -> Vec<Command> {
+        self.view_up = true;
+        if self.phase == Phase::Joining && !self.join_sent && self.hold.is_none() {
+            // Released while the view was away: the join goes out now that it is back.
+            return self.join();
+        }
         if self.phase != Phase::Waiting || self.join_sent {
             return Vec::new();
         }
-        self.join_sent = true;
         self.phase = Phase::Joining;
+        let timer = Command::StartTimer {
+            id: self.timer(TimerKind::JoinTimeout),
+            after_ms: self.join_timeout_ms,
+        };
+        if self.hold.is_some() {
+            return vec![timer];
+        }
+        let mut out = self.join();
+        out.insert(2, timer);
+        out
+    }
+
+    /// The join itself: listeners, `JoinSession`, and the audio session for the call.
+    fn join(&mut self) -> Vec<Command> {
+        self.join_sent = true;
         let session_id = self
             .session_id
             .clone()
@@ -149,10 +181,6 @@ impl Session {
                 session_id,
                 settings: self.settings.clone(),
             },
-            Command::StartTimer {
-                id: self.timer(TimerKind::JoinTimeout),
-                after_ms: self.join_timeout_ms,
-            },
             Command::CallStarting {
                 attempt: self.attempt,
                 video: self.settings.session_type == SessionType::Video,
@@ -160,10 +188,49 @@ impl Session {
         ]
     }
 
+    /// True while the join is held: the view may be up, but nothing was sent to the SDK.
+    fn held_back(&self) -> bool {
+        matches!(self.phase, Phase::Waiting | Phase::Joining) && !self.join_sent
+    }
+
+    fn hold(&mut self, waiting_for: WaitingFor) -> Vec<Command> {
+        if self.held_back() {
+            self.hold = Some(waiting_for);
+        }
+        Vec::new()
+    }
+
+    /// The router lets the join go. A camera that is denied pauses video from the start.
+    fn release(&mut self, camera_unavailable: bool) -> Vec<Command> {
+        if !self.held_back() {
+            return Vec::new();
+        }
+        if camera_unavailable && self.is_video() {
+            self.camera_unavailable = true;
+            self.camera_off = true;
+            self.settings.start_video_paused = true;
+        }
+        let was_held = self.hold.take().is_some();
+        if was_held && self.phase == Phase::Joining && self.view_up {
+            return self.join();
+        }
+        Vec::new()
+    }
+
+    /// The router ends an attempt that never reached the SDK.
+    fn abandon(&mut self, reason: &EndReason) -> Vec<Command> {
+        if !self.held_back() {
+            return Vec::new();
+        }
+        self.end(reason.clone())
+    }
+
     /// Rule 6: the leave button and the user's leave both lead to one `LeaveSession`.
     fn leave(&mut self) -> Vec<Command> {
         match self.phase {
+            // Nothing reached the SDK yet: nothing to leave.
             Phase::Waiting => self.end(EndReason::LocalLeave),
+            Phase::Joining if !self.join_sent => self.end(EndReason::LocalLeave),
             Phase::Joining | Phase::InCall { .. } if !self.leave_sent => {
                 let mut out = self.cancel_join_timer();
                 self.leave_sent = true;
@@ -253,6 +320,10 @@ impl Session {
     }
 
     fn sdk(&mut self, event: &SdkEvent) -> Vec<Command> {
+        if self.held_back() {
+            // No JoinSession went out for this attempt: nothing the SDK says is about it.
+            return Vec::new();
+        }
         match event {
             SdkEvent::JoinSucceeded | SdkEvent::SessionJoined => self.joined(),
             SdkEvent::JoinFailed { code, message } => self.join_failed(code, message),
@@ -340,6 +411,14 @@ impl Session {
 
     fn timer_fired(&mut self, kind: TimerKind) -> Vec<Command> {
         match (kind, &self.phase) {
+            // Rule 11: the join waited for the SDK (or a prompt) as long as a join may take.
+            // Nothing was sent to the SDK, so there is nothing to leave.
+            (TimerKind::JoinTimeout, Phase::Joining) if !self.join_sent => {
+                let waiting_for = self.hold.unwrap_or(WaitingFor::CallingService);
+                let mut out = self.end(EndReason::NotReady { waiting_for });
+                out.retain(|c| !matches!(c, Command::CancelTimer { .. }));
+                out
+            }
             // Rule 5: a join that never completes ends by the core's own timeout; the SDK is
             // told to stop, so it cannot join later into a dismissed view.
             (TimerKind::JoinTimeout, Phase::Joining) => {
@@ -380,13 +459,20 @@ impl Machine for Session {
             _ if self.phase == Phase::Unstarted => return Vec::new(),
             SessionInput::Start { .. } => Vec::new(),
             SessionInput::ViewAppeared => self.view_appeared(),
-            // The router keeps track of the view; nothing for the session to do.
-            SessionInput::ViewDisappeared => Vec::new(),
+            // The router keeps track of the view for the log; the session only needs to know
+            // whether a held join has somewhere to draw.
+            SessionInput::ViewDisappeared => {
+                self.view_up = false;
+                Vec::new()
+            }
             SessionInput::Leave => self.leave(),
             SessionInput::ToggleMic => self.toggle_mic(),
             SessionInput::ToggleCamera => self.toggle_camera(),
             SessionInput::Sdk(event) => self.sdk(event),
             SessionInput::TimerFired(kind) => self.timer_fired(*kind),
+            SessionInput::Hold { waiting_for } => self.hold(*waiting_for),
+            SessionInput::Release { camera_unavailable } => self.release(*camera_unavailable),
+            SessionInput::Abandon { reason } => self.abandon(reason),
         };
         let after = self.view();
         if after != before {

@@ -1,6 +1,7 @@
 //! What SwiftUI draws: one [`UiState`], and why a call ended ([`EndReason`]).
 use serde::{Deserialize, Serialize};
 
+use crate::device::{SetupStep, WaitingFor};
 use crate::input::{AudioPort, JoinErrorCode};
 
 /// Why an attempt ended. The SDK gives no reason with its terminal callbacks, so the session works
@@ -32,6 +33,20 @@ pub enum EndReason {
     /// ended the attempt when it booted (DESIGN rule 10). Declared last so that logs written
     /// before it existed decode unchanged.
     AppTerminated,
+    /// The microphone is denied (or restricted): the call was not joined (DESIGN rule 12).
+    MicrophoneDenied,
+    /// The Calls SDK's init or login failed while the join waited for it (rule 11).
+    SetupFailed {
+        /// Which step.
+        step: SetupStep,
+        /// The SDK's message.
+        message: String,
+    },
+    /// The join waited for the SDK (or a permission answer) until the join timeout ran out.
+    NotReady {
+        /// What it was still waiting for.
+        waiting_for: WaitingFor,
+    },
 }
 
 impl EndReason {
@@ -51,12 +66,40 @@ impl EndReason {
             EndReason::AppTerminated => {
                 "The call ended when the app closed. You can rejoin it.".to_owned()
             }
+            EndReason::MicrophoneDenied => "Calls need the microphone, and access to it is off. \
+                 Turn it on in Settings > Privacy & Security > Microphone, then join again."
+                .to_owned(),
+            EndReason::SetupFailed { step, message } => format!(
+                "Could not connect to the calling service ({} failed): {message}",
+                step.name()
+            ),
+            EndReason::NotReady { waiting_for } => match waiting_for {
+                WaitingFor::CallingService => {
+                    "The calling service did not get ready in time. Try again.".to_owned()
+                }
+                WaitingFor::MicrophonePermission | WaitingFor::CameraPermission => {
+                    "The call waited too long for an answer about camera or microphone access."
+                        .to_owned()
+                }
+            },
         }
     }
 
     /// A join failure, shown as an alert rather than a plain "call ended".
     pub fn is_error(&self) -> bool {
-        matches!(self, EndReason::JoinFailed { .. } | EndReason::JoinTimedOut)
+        matches!(
+            self,
+            EndReason::JoinFailed { .. }
+                | EndReason::JoinTimedOut
+                | EndReason::MicrophoneDenied
+                | EndReason::SetupFailed { .. }
+                | EndReason::NotReady { .. }
+        )
+    }
+
+    /// Whether the user needs the Settings app to fix it (an "Open Settings" action).
+    pub fn needs_settings(&self) -> bool {
+        matches!(self, EndReason::MicrophoneDenied)
     }
 
     /// Whether offering "retry" makes sense.
@@ -66,6 +109,8 @@ impl EndReason {
             EndReason::ConnectionClosed
                 | EndReason::JoinTimedOut
                 | EndReason::AppTerminated
+                | EndReason::SetupFailed { .. }
+                | EndReason::NotReady { .. }
                 | EndReason::JoinFailed {
                     code: JoinErrorCode::Api | JoinErrorCode::Other { .. },
                     ..
@@ -90,6 +135,9 @@ pub enum UiState {
         title: String,
         /// A link for another session arrived: ask whether to switch.
         switch_offer: Option<String>,
+        /// The join is held: what it waits for (the SDK getting ready, a permission prompt).
+        /// `None` once `joinSession` went out.
+        waiting_for: Option<WaitingFor>,
     },
     /// In the call.
     InCall {
@@ -109,6 +157,11 @@ pub enum UiState {
         audio_interrupted: bool,
         /// A link for another session arrived: ask whether to switch.
         switch_offer: Option<String>,
+        /// The camera is denied: the video call was joined with video paused.
+        camera_unavailable: bool,
+        /// The audio session could not be activated; it is tried again on the next foreground
+        /// or route change.
+        audio_unavailable: bool,
     },
     /// Leaving the call.
     Leaving,
@@ -127,6 +180,8 @@ pub enum UiState {
         message: String,
         /// Offer retry.
         can_retry: bool,
+        /// Offer "Open Settings" (a permission is off).
+        open_settings: bool,
     },
 }
 
@@ -148,6 +203,10 @@ impl UiState {
     pub fn label(&self) -> &'static str {
         match self {
             UiState::Idle => "idle",
+            UiState::Joining {
+                waiting_for: Some(_),
+                ..
+            } => "connecting",
             UiState::Joining { .. } => "joining",
             UiState::InCall {
                 reconnecting: true, ..

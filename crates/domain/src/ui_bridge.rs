@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::command::{Command, Notice};
+use crate::device::WaitingFor;
 use crate::ids::{AttemptId, SessionId};
 use crate::input::{AudioPort, UiInput};
 use crate::machine::Machine;
@@ -48,6 +49,10 @@ pub struct SessionView {
     pub participant_count: u32,
     /// The SDK's audio mode, when it has reported one.
     pub audio_mode: Option<AudioMode>,
+    /// The join is held until this is ready (rules 11 and 12).
+    pub waiting_for: Option<WaitingFor>,
+    /// The camera is denied: a video call joins with video paused.
+    pub camera_unavailable: bool,
 }
 
 /// The audio machine's state as published to the UI bridge.
@@ -60,6 +65,9 @@ pub struct AudioView {
     pub interrupted: bool,
     /// The current output port.
     pub route: AudioPort,
+    /// Activating (or configuring) the audio session failed; it is retried on the next foreground
+    /// or route change.
+    pub unavailable: bool,
 }
 
 /// State of the UI bridge.
@@ -94,6 +102,7 @@ impl UiBridge {
                 Some(message) => UiState::Error {
                     message: message.clone(),
                     can_retry: false,
+                    open_settings: false,
                 },
                 None => UiState::Idle,
             };
@@ -103,6 +112,7 @@ impl UiBridge {
                 session_id: s.session_id.to_string(),
                 title: s.title.clone(),
                 switch_offer: self.switch_offer.as_ref().map(|id| id.to_string()),
+                waiting_for: s.waiting_for,
             },
             PhaseView::Connected | PhaseView::Reconnecting => UiState::InCall {
                 session_id: s.session_id.to_string(),
@@ -113,11 +123,14 @@ impl UiBridge {
                 participant_count: s.participant_count,
                 audio_interrupted: self.audio.interrupted,
                 switch_offer: self.switch_offer.as_ref().map(|id| id.to_string()),
+                camera_unavailable: s.camera_unavailable,
+                audio_unavailable: self.audio.unavailable,
             },
             PhaseView::Leaving => UiState::Leaving,
             PhaseView::Ended(reason) if reason.is_error() => UiState::Error {
                 message: reason.message(),
                 can_retry: reason.can_retry(),
+                open_settings: reason.needs_settings(),
             },
             PhaseView::Ended(reason) => UiState::Ended {
                 reason: reason.clone(),

@@ -413,6 +413,9 @@ fn generator_reaches_every_ending() {
                     EndReason::JoinFailed { .. } => "join_failed",
                     EndReason::JoinTimedOut => "join_timed_out",
                     EndReason::AppTerminated => "app_terminated",
+                    EndReason::MicrophoneDenied => "microphone_denied",
+                    EndReason::SetupFailed { .. } => "setup_failed",
+                    EndReason::NotReady { .. } => "not_ready",
                 };
                 seen.insert(name);
                 if *reason == EndReason::JoinTimedOut {

@@ -6,7 +6,7 @@ use switchboard_domain::session::Phase;
 use switchboard_domain::{
     ActorName, AttemptId, Command, CoreConfig, EndReason, Event, Input, IntegrationMode,
     JoinErrorCode, RouterInput, SdkButton, SdkEvent, SessionInput, Target, TimerId, TimerKind,
-    UiState,
+    UiState, DEFAULT_ALLOWED_HOST,
 };
 
 const LINK: &str = "https://meet.switchboard.example/meet/abc";
@@ -553,6 +553,7 @@ fn rule_5_spurious_init_error_tolerated_other_errors_end() {
             UiState::Error {
                 message: shown,
                 can_retry: r,
+                open_settings: false,
             } => {
                 assert!(shown.contains(&message), "{shown:?} shows {message:?}");
                 assert!(shown.contains(sdk_code), "{shown:?} names {sdk_code:?}");
@@ -621,6 +622,7 @@ fn auth_token_error_shows_error_then_dismiss_returns_to_idle() {
         vec![UiState::Error {
             message: reason.message(),
             can_retry: false,
+            open_settings: false,
         }]
     );
     // No retry for an auth failure.
@@ -1208,7 +1210,7 @@ fn view_disappearing_after_the_end_reaches_the_ended_session() {
 }
 
 #[test]
-fn the_sdk_buttons_other_than_leave_are_recorded_and_acted_on_by_the_sdk_alone() {
+fn the_sdk_buttons_other_than_leave_and_share_are_recorded_and_acted_on_by_the_sdk_alone() {
     let mut h = Harness::in_call();
     let ui_before = h.ui();
     for button in SdkButton::ALL {
@@ -1217,6 +1219,19 @@ fn the_sdk_buttons_other_than_leave_are_recorded_and_acted_on_by_the_sdk_alone()
             attempt: 1,
             event: event.clone(),
         });
+        if button == SdkButton::ShareInvite {
+            // The one the core acts on: the router shares the call's meeting link.
+            let id = h.core.machines.router.current().unwrap().session_id.clone();
+            assert_eq!(steps.len(), 1, "{steps:#?}");
+            assert_eq!(steps[0].actor, ActorName::Router);
+            assert_eq!(
+                steps[0].commands,
+                vec![Command::ShareLink {
+                    url: format!("https://{DEFAULT_ALLOWED_HOST}/meet/{id}")
+                }]
+            );
+            continue;
+        }
         // One journaled step on the live session, no command: the SDK performs its own default
         // action and reports the result through its media callbacks.
         assert_eq!(steps.len(), 1, "{button:?}: {steps:#?}");

@@ -186,7 +186,8 @@ fn the_router_survives_every_prefixed_wpt_input() {
                         core.machines.ui.current(),
                         UiState::Error {
                             message: reason.message().to_owned(),
-                            can_retry: false
+                            can_retry: false,
+                            open_settings: false,
                         },
                         "{url:?}"
                     );

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use switchboard_domain::command::{AudioCategory, AudioOptions, AudioSessionMode};
-use switchboard_domain::{AttemptId, AudioMode, SessionId, SessionSettings, UiState};
+use switchboard_domain::{AttemptId, AudioMode, MediaKind, SessionId, SessionSettings, UiState};
 use switchboard_runtime::ports as rt;
 
 /// Why the shell could not carry out a port call. Throw it (or any other error) from a port
@@ -59,6 +59,10 @@ pub trait CallsSdk: Send + Sync {
     fn set_video_paused(&self, attempt: u64, paused: bool) -> Result<(), PortError>;
     /// `setAudioMode(_:)`.
     fn set_audio_mode(&self, attempt: u64, mode: AudioMode) -> Result<(), PortError>;
+    /// `CometChatCalls.login(authToken:onSuccess:onError:)`, with a token from the app's own
+    /// token provider (the core never sees it). Report the result with
+    /// `Switchboard.setup_event` (`LoginSucceeded` or `LoginFailed`).
+    fn login(&self) -> Result<(), PortError>;
 }
 
 /// `AVAudioSession`, implemented by `AVAudioSessionAdapter`.
@@ -79,11 +83,18 @@ pub trait AudioSession: Send + Sync {
     fn override_output(&self, speaker: bool) -> Result<(), PortError>;
 }
 
-/// Receives every new `UiState` (the view model).
+/// Receives every new `UiState` (the view model), and performs the app's system interactions.
 #[uniffi::export(foreign)]
 pub trait UiObserver: Send + Sync {
     /// Draw this state.
     fn render(&self, state: UiState) -> Result<(), PortError>;
+    /// `AVCaptureDevice.requestAccess(for:)`; report the answer with
+    /// `Switchboard.permission_changed`.
+    fn request_permission(&self, media: MediaKind) -> Result<(), PortError>;
+    /// Open this app's page in the Settings app (`UIApplication.openSettingsURLString`).
+    fn open_app_settings(&self) -> Result<(), PortError>;
+    /// Show the share sheet with this meeting link.
+    fn share_link(&self, url: String) -> Result<(), PortError>;
 }
 
 pub(crate) struct SdkPort(pub Arc<dyn CallsSdk>);
@@ -123,6 +134,9 @@ impl rt::CallsSdk for SdkPort {
     fn set_audio_mode(&self, attempt: AttemptId, mode: AudioMode) -> rt::PortResult {
         port(self.0.set_audio_mode(attempt, mode))
     }
+    fn login(&self) -> rt::PortResult {
+        port(self.0.login())
+    }
 }
 
 impl rt::AudioSession for AudioPort {
@@ -148,5 +162,14 @@ impl rt::AudioSession for AudioPort {
 impl rt::UiSink for UiPort {
     fn render(&self, state: &UiState) -> rt::PortResult {
         port(self.0.render(state.clone()))
+    }
+    fn request_permission(&self, media: MediaKind) -> rt::PortResult {
+        port(self.0.request_permission(media))
+    }
+    fn open_app_settings(&self) -> rt::PortResult {
+        port(self.0.open_app_settings())
+    }
+    fn share_link(&self, url: &str) -> rt::PortResult {
+        port(self.0.share_link(url.to_owned()))
     }
 }

@@ -5,7 +5,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use switchboard_domain::{AppState, AudioEvent, CoreConfig, Event, SdkEvent, UiState};
+use switchboard_domain::{
+    AppState, AudioEvent, Authorization, CoreConfig, Event, MediaKind, Permissions, SdkEvent,
+    SetupEvent, UiState,
+};
 use switchboard_journal::{FlushPolicy, Journal};
 use switchboard_runtime::{JournalConfig, Ports, Runtime, RuntimeConfig, SystemClock};
 
@@ -19,6 +22,8 @@ pub struct SwitchboardConfig {
     pub data_dir: String,
     /// Allowed link hosts, calls-only or chat-and-calls mode, session settings, timeouts.
     pub core: CoreConfig,
+    /// `AVCaptureDevice.authorizationStatus(for: .audio)` and `(for: .video)` at launch.
+    pub permissions: Permissions,
 }
 
 /// The call core, as the Swift shell sees it.
@@ -133,6 +138,7 @@ impl Switchboard {
                     dir: data_dir.clone(),
                     policy: FlushPolicy::PerBatch,
                 },
+                permissions: config.permissions,
             };
             let core = tokio.block_on(Runtime::start(runtime_config, ports))?;
             Ok(Arc::new(Switchboard {
@@ -141,6 +147,33 @@ impl Switchboard {
                 data_dir,
             }))
         })
+    }
+
+    /// The Calls SDK's init or login completed: init's `onSuccess` (with whether
+    /// `CometChatCalls.getLoggedInUser()` gave a user) or `onError`, login's `onSuccess` or
+    /// `onError`. No join goes out before init and login have succeeded in this process.
+    pub fn setup_event(&self, event: SetupEvent) -> Result<(), SwitchboardError> {
+        self.send(Event::Setup(event))
+    }
+
+    /// The answer to `request_permission`, or a status the app saw change.
+    pub fn permission_changed(
+        &self,
+        media: MediaKind,
+        status: Authorization,
+    ) -> Result<(), SwitchboardError> {
+        self.send(Event::Permission { media, status })
+    }
+
+    /// The user started a new meeting: `session_id` is a fresh id the app generated
+    /// (`UUID().uuidString`), checked like any other.
+    pub fn new_meeting(&self, session_id: String) -> Result<(), SwitchboardError> {
+        self.send(Event::NewMeeting { session_id })
+    }
+
+    /// The user tapped "Open Settings" on an error that needs a permission.
+    pub fn open_settings(&self) -> Result<(), SwitchboardError> {
+        self.send(Event::OpenSettings)
     }
 
     /// A meeting link was opened (Universal Link or in-app): the raw URL, unchecked.

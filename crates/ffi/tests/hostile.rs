@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use switchboard_domain::command::{AudioCategory, AudioOptions, AudioSessionMode};
 use switchboard_domain::{
-    AudioMode, Entry, Incident, Input, RouterInput, SessionSettings, UiState,
+    AudioMode, Entry, Incident, Input, MediaKind, Permissions, RouterInput, SessionSettings,
+    UiState,
 };
 use switchboard_ffi::{
     default_core_config, AudioSession, CallsSdk, PortError, Switchboard, SwitchboardConfig,
@@ -41,6 +42,9 @@ impl CallsSdk for Quiet {
     fn set_audio_mode(&self, _: u64, _: AudioMode) -> Result<(), PortError> {
         Ok(())
     }
+    fn login(&self) -> Result<(), PortError> {
+        Ok(())
+    }
 }
 
 impl AudioSession for Quiet {
@@ -67,12 +71,22 @@ impl UiObserver for Quiet {
     fn render(&self, _: UiState) -> Result<(), PortError> {
         Ok(())
     }
+    fn request_permission(&self, _: MediaKind) -> Result<(), PortError> {
+        Ok(())
+    }
+    fn open_app_settings(&self) -> Result<(), PortError> {
+        Ok(())
+    }
+    fn share_link(&self, _: String) -> Result<(), PortError> {
+        Ok(())
+    }
 }
 
 fn open_core(dir: &std::path::Path) -> Result<Arc<Switchboard>, switchboard_ffi::SwitchboardError> {
     let config = SwitchboardConfig {
         data_dir: dir.to_str().unwrap().to_owned(),
         core: default_core_config(vec!["meet.switchboard.example".into()]).unwrap(),
+        permissions: Permissions::GRANTED,
     };
     let quiet = Arc::new(Quiet);
     Switchboard::new(config, quiet.clone(), quiet.clone(), quiet)

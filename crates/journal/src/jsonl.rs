@@ -14,7 +14,7 @@ use switchboard_domain::{ActorName, Entry};
 
 use crate::error::{Error, Result};
 use crate::journal::Journal;
-use crate::record::{Kind, Record, FORMAT_VERSION};
+use crate::record::{crc32_v1, Kind, Record, FORMAT_VERSION};
 use crate::sled_journal::SledJournal;
 
 /// Longest line accepted on import, in bytes.
@@ -145,6 +145,9 @@ fn parse_line(bytes: &[u8], line: u64, after_seq: Option<u64>) -> Result<Record>
     if text.iter().all(u8::is_ascii_whitespace) {
         return Err(bad("empty line".to_owned()));
     }
+    if claimed_format(text) == Some(1) {
+        return parse_line_v1(text, line, after_seq);
+    }
     let parsed: LogLine = match serde_json::from_slice(text) {
         Ok(l) => l,
         Err(e) if e.is_eof() => return Err(Error::TruncatedLine { line, after_seq }),
@@ -176,6 +179,91 @@ fn parse_line(bytes: &[u8], line: u64, after_seq: Option<u64>) -> Result<Record>
         });
     }
     parsed.into_record(line)
+}
+
+/// A line a format-1 build exported.
+#[derive(Deserialize, Serialize)]
+struct LogLineV1 {
+    format: u16,
+    seq: u64,
+    at_ms: u64,
+    actor: String,
+    kind: Kind,
+    body: switchboard_domain::format1::Entry,
+    crc32: u32,
+}
+
+#[derive(Deserialize)]
+struct FormatOnly {
+    format: u16,
+}
+
+/// The format a line says it has, if it parses that far.
+fn claimed_format(text: &[u8]) -> Option<u16> {
+    serde_json::from_slice::<FormatOnly>(text)
+        .ok()
+        .map(|f| f.format)
+}
+
+/// A format-1 line: read through the format-1 types, its checksum checked against the bytes a
+/// format-1 build stored, then upcast (the record says today's format).
+fn parse_line_v1(text: &[u8], line: u64, after_seq: Option<u64>) -> Result<Record> {
+    let parsed: LogLineV1 = match serde_json::from_slice(text) {
+        Ok(l) => l,
+        Err(e) if e.is_eof() => return Err(Error::TruncatedLine { line, after_seq }),
+        Err(e) => {
+            return Err(Error::BadLine {
+                line,
+                seq: claimed_seq(text),
+                what: format!("not a format-1 log record: {e}"),
+            })
+        }
+    };
+    let seq = parsed.seq;
+    let bad = |what: String| Error::BadLine {
+        line,
+        seq: Some(seq),
+        what,
+    };
+    let written: Option<serde_json::Value> = serde_json::from_slice(text).ok();
+    let kept = serde_json::to_value(&parsed).ok();
+    if let (Some(w), Some(k)) = (written, kept) {
+        if let Some(field) = first_dropped(&w, &k, "") {
+            return Err(bad(format!("unknown field '{field}'")));
+        }
+    }
+    let expected = after_seq.map(|s| s + 1);
+    if expected.is_some_and(|s| s != seq) {
+        return Err(bad(format!(
+            "out of order: expected seq {} after seq {}",
+            after_seq.unwrap_or(0) + 1,
+            after_seq.unwrap_or(0)
+        )));
+    }
+    let actor: ActorName = parsed.actor.parse().map_err(|e| bad(format!("{e}")))?;
+    if actor.to_string() != parsed.actor {
+        return Err(bad(format!(
+            "actor '{}' is not written canonically",
+            parsed.actor
+        )));
+    }
+    let body = Entry::from(parsed.body.clone());
+    if Kind::of(&body) != parsed.kind {
+        return Err(bad(format!(
+            "kind {:?} does not match the body",
+            parsed.kind
+        )));
+    }
+    if crc32_v1(seq, parsed.at_ms, actor, &parsed.body)? != parsed.crc32 {
+        return Err(Error::LineChecksum { line, seq });
+    }
+    Ok(Record {
+        format: FORMAT_VERSION,
+        seq,
+        at_ms: parsed.at_ms,
+        actor,
+        body,
+    })
 }
 
 /// The first field of the line that the record does not have, as a path (`body.Input.x`).

@@ -35,7 +35,9 @@ pub use group_commit::{Ack, GroupCommit, Submitter, COMMIT_RECORDS_MAX, QUEUE_BA
 pub use journal::{FlushPolicy, Journal};
 pub use jsonl::{export_jsonl, import_jsonl, open_log, open_log_prefix, LogLine, LINE_BYTES_MAX};
 pub use memory::{Batches, MemoryJournal};
-pub use record::{Kind, NewRecord, Record, CRC_BYTES, FORMAT_VERSION, RECORD_BYTES_MAX};
+pub use record::{
+    Kind, NewRecord, Record, CRC_BYTES, FORMAT_OLDEST, FORMAT_VERSION, RECORD_BYTES_MAX,
+};
 pub use schema::{log_record_schema, LOG_RECORD_SCHEMA_PATH};
 pub use sled_journal::{
     open_db as open_sled_db, remove_sled_leftovers, OpenReport, Quarantined, SetAside, SledJournal,

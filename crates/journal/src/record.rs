@@ -1,4 +1,5 @@
-//! One journal record and its stored bytes (format version 1).
+//! One journal record and its stored bytes (format version 2; format-1 records are upcast when
+//! read, see [`switchboard_domain::format1`]).
 //!
 //! The stored bytes of a record are its bincode 2 encoding (serde API, `config::standard()`) of
 //! the tuple `(format, seq, at_ms, actor as text, body)`, followed by the CRC32 of those bytes
@@ -9,7 +10,11 @@ use switchboard_domain::{ActorName, Entry};
 use crate::error::{Error, Result};
 
 /// The record format this build writes, and the newest it reads.
-pub const FORMAT_VERSION: u16 = 1;
+pub const FORMAT_VERSION: u16 = 2;
+
+/// The oldest record format this build reads (and upcasts).
+pub const FORMAT_OLDEST: u16 = 1;
+const _: () = assert!(FORMAT_OLDEST < FORMAT_VERSION);
 
 /// Longest encoded record (without its checksum), in bytes. Domain records are a few hundred
 /// bytes; anything near this is a bug or damage.
@@ -41,7 +46,8 @@ impl Kind {
 /// A record as stored: its seq, when and by whom it was written, and what happened.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Record {
-    /// The format version it was written in.
+    /// Its format version: always [`FORMAT_VERSION`] once read, because a record written in an
+    /// older format is upcast to today's types when it is read (its stored bytes are unchanged).
     pub format: u16,
     /// Its position in the log, from 0, gap-free.
     pub seq: u64,
@@ -178,6 +184,28 @@ pub(crate) fn check_crc(payload: &[u8], crc: u32, seq: u64) -> Result<()> {
 }
 
 type Fields = (u16, u64, u64, String, Entry);
+/// What a format-1 record holds.
+type FieldsV1 = (u16, u64, u64, String, switchboard_domain::format1::Entry);
+
+/// The CRC32 a format-1 record with these fields had when it was stored: what a format-1 export
+/// line carries.
+pub(crate) fn crc32_v1(
+    seq: u64,
+    at_ms: u64,
+    actor: ActorName,
+    body: &switchboard_domain::format1::Entry,
+) -> Result<u32> {
+    let actor = actor.to_string();
+    let fields = (1u16, seq, at_ms, actor.as_str(), body);
+    let bytes =
+        bincode::serde::encode_to_vec(fields, bincode::config::standard()).map_err(|e| {
+            Error::Encode {
+                seq,
+                what: e.to_string(),
+            }
+        })?;
+    Ok(crc32fast::hash(&bytes))
+}
 
 /// Decodes a checksummed payload that should hold the record `seq`, checking what it says.
 pub(crate) fn decode_payload(payload: &[u8], seq: u64) -> Result<Record> {
@@ -199,16 +227,26 @@ pub(crate) fn decode_payload(payload: &[u8], seq: u64) -> Result<Record> {
             payload.len()
         )));
     }
-    if format != FORMAT_VERSION {
-        // Older formats are upcast here once there are any.
-        return Err(Error::UnsupportedFormat {
-            seq,
-            format,
-            supported: FORMAT_VERSION,
-        });
-    }
-    let ((format, got_seq, at_ms, actor, body), used): (Fields, usize) =
-        bincode::serde::decode_from_slice(payload, config).map_err(undecodable)?;
+    let ((got_seq, at_ms, actor, body), used) = match format {
+        FORMAT_VERSION => {
+            let ((_, seq, at, actor, body), used): (Fields, usize) =
+                bincode::serde::decode_from_slice(payload, config).map_err(undecodable)?;
+            ((seq, at, actor, body), used)
+        }
+        1 => {
+            let ((_, seq, at, actor, body), used): (FieldsV1, usize) =
+                bincode::serde::decode_from_slice(payload, config).map_err(undecodable)?;
+            ((seq, at, actor, Entry::from(body)), used)
+        }
+        _ => {
+            return Err(Error::UnsupportedFormat {
+                seq,
+                format,
+                supported: FORMAT_VERSION,
+            })
+        }
+    };
+    let format = FORMAT_VERSION;
     if used != payload.len() {
         return Err(corrupt(format!(
             "{} stray bytes after the record",
@@ -230,7 +268,6 @@ pub(crate) fn decode_payload(payload: &[u8], seq: u64) -> Result<Record> {
     };
     // Read-back invariants: what was checked above is what the caller gets.
     assert_eq!(record.seq, seq);
-    assert_eq!(record.format, FORMAT_VERSION);
     Ok(record)
 }
 
@@ -239,9 +276,66 @@ mod tests {
     use super::*;
     use switchboard_domain::Command;
 
+    fn unhex(hex: &str) -> Vec<u8> {
+        (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    /// Bytes a format-1 build stored (frozen from that build): they still read, upcast.
+    #[test]
+    fn stored_bytes_of_format_1_still_read() {
+        let bytes = unhex("01fb2c01fd0068e5cf8b0100000973657373696f6e2f3301040397ec27e5");
+        let record = Record::from_bytes(&bytes, 300).unwrap();
+        assert_eq!(
+            record,
+            Record {
+                format: FORMAT_VERSION,
+                seq: 300,
+                at_ms: 1_700_000_000_000,
+                actor: ActorName::Session(3),
+                body: Entry::Command(Command::LeaveSession { attempt: 3 }),
+            }
+        );
+        let v1 = switchboard_domain::format1::Entry::Command(
+            switchboard_domain::format1::Command::LeaveSession { attempt: 3 },
+        );
+        let crc = crc32_v1(300, 1_700_000_000_000, ActorName::Session(3), &v1).unwrap();
+        assert_eq!(crc.to_le_bytes(), bytes[bytes.len() - 4..]);
+    }
+
+    /// A format-1 record holding a UI state format 2 changed reads with the new fields at their
+    /// "nothing new" values.
+    #[test]
+    fn a_format_1_render_is_upcast() {
+        use switchboard_domain::format1 as v1;
+        let old = v1::Entry::Command(v1::Command::Render(v1::UiState::Error {
+            message: "no".into(),
+            can_retry: true,
+        }));
+        let mut payload = bincode::serde::encode_to_vec(
+            (1u16, 4u64, 9u64, "ui", &old),
+            bincode::config::standard(),
+        )
+        .unwrap();
+        let crc = crc32fast::hash(&payload);
+        payload.extend_from_slice(&crc.to_le_bytes());
+        let record = Record::from_bytes(&payload, 4).unwrap();
+        assert_eq!(
+            record.body,
+            Entry::Command(Command::Render(switchboard_domain::UiState::Error {
+                message: "no".into(),
+                can_retry: true,
+                open_settings: false,
+            }))
+        );
+        assert_eq!(record.format, FORMAT_VERSION);
+    }
+
     /// The stored bytes of a known record, frozen: a change here is a new format version.
     #[test]
-    fn stored_bytes_of_format_1_are_stable() {
+    fn stored_bytes_of_format_2_are_stable() {
         let record = Record {
             format: FORMAT_VERSION,
             seq: 300,
@@ -253,8 +347,8 @@ mod tests {
         let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
         assert_eq!(
             hex,
-            "01fb2c01fd0068e5cf8b010000097365737369\
-             6f6e2f3301040397ec27e5"
+            "02fb2c01fd0068e5cf8b010000097365737369\
+             6f6e2f330104036f017017"
         );
         assert_eq!(Record::from_bytes(&bytes, 300).unwrap(), record);
         assert_eq!(

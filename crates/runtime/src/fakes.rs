@@ -3,9 +3,12 @@
 use std::sync::{Arc, Mutex};
 
 use switchboard_domain::command::{AudioCategory, AudioOptions, AudioSessionMode};
-use switchboard_domain::{AttemptId, AudioMode, SessionId, SessionSettings, UiState};
+use switchboard_domain::{
+    AttemptId, AudioMode, Event, MediaKind, SessionId, SessionSettings, SetupEvent, UiState,
+};
 
 use crate::ports::{AudioSession, CallsSdk, Clock, PortError, PortResult, Ports, UiSink};
+use crate::{EventSink, Runtime};
 
 /// One call the core made on a fake port.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -36,6 +39,14 @@ pub enum PortCall {
     OverrideOutput(bool),
     /// `render`.
     Render(UiState),
+    /// `login`.
+    Login,
+    /// `request_permission`.
+    RequestPermission(MediaKind),
+    /// `open_app_settings`.
+    OpenAppSettings,
+    /// `share_link`.
+    ShareLink(String),
 }
 
 /// Which port calls a [`Recorder`] makes fail, and how.
@@ -55,6 +66,10 @@ pub enum Failure {
 pub struct Recorder {
     calls: Mutex<Vec<PortCall>>,
     fail_when: Mutex<Option<FailWhen>>,
+    /// How many calls [`Recorder::setup_answers`] has looked at.
+    setup_seen: Mutex<usize>,
+    /// Where [`Recorder::answer_setup`] sends its answers.
+    answers: Mutex<Option<EventSink>>,
 }
 
 impl std::fmt::Debug for Recorder {
@@ -74,10 +89,19 @@ impl Recorder {
             .as_ref()
             .and_then(|f| f(&call));
         let text = format!("{call:?}");
-        self.calls
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(call);
+        {
+            // Held across answering and recording, so `answer_setup` sees each call once.
+            let sink = self.answers.lock().unwrap_or_else(|p| p.into_inner());
+            if let (None, Some(sink)) = (failure, sink.as_ref()) {
+                if let Some(event) = setup_answer(&call) {
+                    sink.send(event);
+                }
+            }
+            self.calls
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(call);
+        }
         match failure {
             None => Ok(()),
             Some(Failure::Error) => Err(PortError(format!("fake port refused {text}"))),
@@ -89,6 +113,27 @@ impl Recorder {
     /// could not carry a call out).
     pub fn fail_when(&self, when: impl Fn(&PortCall) -> Option<Failure> + Send + Sync + 'static) {
         *self.fail_when.lock().unwrap_or_else(|p| p.into_inner()) = Some(Box::new(when));
+    }
+
+    /// From now on, plays a shell whose Calls SDK always gets ready: every init it is asked for
+    /// succeeds (the user still logged in) and every login succeeds, each answered through `sink`
+    /// from inside the port call. The init and login calls made before this are answered now.
+    pub fn answer_setup(&self, sink: EventSink) {
+        let mut answers = self.answers.lock().unwrap_or_else(|p| p.into_inner());
+        for event in self.setup_answers() {
+            sink.send(event);
+        }
+        *answers = Some(sink);
+    }
+
+    /// What a shell whose SDK always gets ready reports for the init and login calls made since
+    /// the last time this was asked: init succeeds with the user still logged in, login succeeds.
+    pub fn setup_answers(&self) -> Vec<Event> {
+        let calls = self.calls();
+        let mut seen = self.setup_seen.lock().unwrap_or_else(|p| p.into_inner());
+        let answers = calls.iter().skip(*seen).filter_map(setup_answer).collect();
+        *seen = calls.len();
+        answers
     }
 
     /// Every call so far.
@@ -151,6 +196,9 @@ impl CallsSdk for Recorder {
     fn set_audio_mode(&self, attempt: AttemptId, mode: AudioMode) -> PortResult {
         self.push(PortCall::AudioMode(attempt, mode))
     }
+    fn login(&self) -> PortResult {
+        self.push(PortCall::Login)
+    }
 }
 
 impl AudioSession for Recorder {
@@ -176,6 +224,40 @@ impl AudioSession for Recorder {
 impl UiSink for Recorder {
     fn render(&self, state: &UiState) -> PortResult {
         self.push(PortCall::Render(state.clone()))
+    }
+    fn request_permission(&self, media: MediaKind) -> PortResult {
+        self.push(PortCall::RequestPermission(media))
+    }
+    fn open_app_settings(&self) -> PortResult {
+        self.push(PortCall::OpenAppSettings)
+    }
+    fn share_link(&self, url: &str) -> PortResult {
+        self.push(PortCall::ShareLink(url.to_owned()))
+    }
+}
+
+/// A shell's answer, when its SDK always gets ready, to an init or login call.
+fn setup_answer(call: &PortCall) -> Option<Event> {
+    let event = match call {
+        PortCall::InitCalls => SetupEvent::InitSucceeded { logged_in: true },
+        PortCall::Login => SetupEvent::LoginSucceeded,
+        _ => return None,
+    };
+    Some(Event::Setup(event))
+}
+
+/// Settles the runtime, playing a shell whose Calls SDK always gets ready: each init or login
+/// it was asked for is answered with success ([`Recorder::setup_answers`]) until none is left.
+pub async fn settle_ready(rt: &Runtime, rec: &Recorder) {
+    loop {
+        rt.settle().await;
+        let answers = rec.setup_answers();
+        if answers.is_empty() {
+            return;
+        }
+        for event in answers {
+            rt.send(event);
+        }
     }
 }
 

@@ -30,7 +30,9 @@ use std::time::Duration;
 use ractor::{Actor, ActorRef};
 use switchboard_domain::audio::Audio;
 use switchboard_domain::ui_bridge::UiBridge;
-use switchboard_domain::{ActorName, CoreConfig, Event, Incident, MachineError, UiState};
+use switchboard_domain::{
+    ActorName, CoreConfig, Event, Incident, Launch, MachineError, Permissions, UiState,
+};
 use switchboard_journal::{
     FlushPolicy, GroupCommit, Journal, MemoryJournal, OpenReport, SledJournal,
 };
@@ -109,13 +111,30 @@ pub enum JournalConfig {
     Shared(Arc<dyn Journal>),
 }
 
+/// Sends events to a running core; see [`Runtime::events`]. Events sent after shutdown are
+/// dropped.
+#[derive(Clone)]
+pub struct EventSink {
+    shared: Arc<Shared>,
+}
+
+impl EventSink {
+    /// Hands an event to the core (like [`Runtime::send`], without the in-flight bound).
+    pub fn send(&self, event: Event) {
+        self.shared.send_router(RouterMsg::Event(event));
+    }
+}
+
 /// How to start a runtime.
 #[derive(Clone)]
 pub struct RuntimeConfig {
-    /// The core's configuration, recorded as the router's `Boot` input at every start.
+    /// The core's configuration, recorded with the router's `Launch` input at every start.
     pub core: CoreConfig,
     /// Where the journal lives.
     pub journal: JournalConfig,
+    /// Microphone and camera authorisation as the shell read them when the app started (DESIGN
+    /// rule 12), recorded with the `Launch`.
+    pub permissions: Permissions,
 }
 
 /// A running core. Cheap to share behind an `Arc`; every method returns at once except
@@ -181,10 +200,12 @@ fn spawn_err(e: impl std::fmt::Display) -> RuntimeError {
 
 impl Runtime {
     /// Opens the journal, rebuilds every machine from it, starts the actors, shows the shell the
-    /// current `UiState` unless it is a call view, and boots the router with `config.core`.
+    /// current `UiState` unless it is a call view, and launches the router with `config.core` and
+    /// `config.permissions`. Joins then wait for the shell's setup events (init, login) and for
+    /// the microphone to be allowed (DESIGN rules 11 and 12).
     ///
     /// A start is a new process (DESIGN rule 10): an attempt the log shows as still live belonged
-    /// to the process that died, so it is ended (`AppRelaunched`, before `Boot`), its timers are
+    /// to the process that died, so it is ended (`AppRelaunched`, after `Launch`), its timers are
     /// not re-armed, and no call view is shown for it: the shell first sees the relaunch notice
     /// (an `Ended` state with `AppTerminated`, offering rejoin) or whatever was on screen before.
     pub async fn start(config: RuntimeConfig, ports: Ports) -> Result<Runtime, RuntimeError> {
@@ -260,7 +281,10 @@ impl Runtime {
         }
         // Then the boot, so the router knows it is a new process (no call view on screen, no
         // switch the old one's user accepted) before the old process's loose ends reach it.
-        runtime.send(Event::Boot(config.core));
+        runtime.send(Event::Launch(Launch {
+            config: config.core,
+            permissions: config.permissions,
+        }));
         for (target, input) in repairs {
             runtime.shared.deliver(target, input);
         }
@@ -286,6 +310,14 @@ impl Runtime {
         self.shared
             .send(Some(&self.router), RouterMsg::Event(event));
         Ok(())
+    }
+
+    /// A handle that sends events to this core from anywhere (a fake shell answering a port call
+    /// from inside it, as a real SDK's completion handler would later).
+    pub fn events(&self) -> EventSink {
+        EventSink {
+            shared: Arc::clone(&self.shared),
+        }
     }
 
     /// Waits until every event sent so far, and everything it caused, has been handled. Timers

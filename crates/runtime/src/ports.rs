@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use switchboard_domain::command::{AudioCategory, AudioOptions, AudioSessionMode};
-use switchboard_domain::{AttemptId, AudioMode, SessionId, SessionSettings, UiState};
+use switchboard_domain::{AttemptId, AudioMode, MediaKind, SessionId, SessionSettings, UiState};
 
 /// What a port call returns: `Err` when the shell could not carry it out.
 pub type PortResult = Result<(), PortError>;
@@ -48,6 +48,9 @@ pub trait CallsSdk: Send + Sync {
     fn set_video_paused(&self, attempt: AttemptId, paused: bool) -> PortResult;
     /// `setAudioMode(_:)`.
     fn set_audio_mode(&self, attempt: AttemptId, mode: AudioMode) -> PortResult;
+    /// `CometChatCalls.login(authToken:onSuccess:onError:)`: the shell gets the token from the
+    /// app's token provider (the core never sees it) and reports the result as a setup event.
+    fn login(&self) -> PortResult;
 }
 
 /// `AVAudioSession`.
@@ -67,10 +70,16 @@ pub trait AudioSession: Send + Sync {
     fn override_output(&self, speaker: bool) -> PortResult;
 }
 
-/// Where `UiState` goes (SwiftUI's view model).
+/// Where `UiState` goes (SwiftUI's view model), and the app's own system interactions.
 pub trait UiSink: Send + Sync {
     /// Draw this state.
     fn render(&self, state: &UiState) -> PortResult;
+    /// `AVCaptureDevice.requestAccess(for:)`: the answer comes back as a permission event.
+    fn request_permission(&self, media: MediaKind) -> PortResult;
+    /// Open the app's page in the Settings app (`UIApplication.openSettingsURLString`).
+    fn open_app_settings(&self) -> PortResult;
+    /// Show the share sheet with a meeting link.
+    fn share_link(&self, url: &str) -> PortResult;
 }
 
 /// The time stamped on every journal record.

@@ -324,6 +324,10 @@ fn port_call(p: &Ports, c: &Command) -> PortResult {
         Command::DeactivateAudio { notify_others } => p.audio.deactivate(*notify_others),
         Command::OverrideOutput { speaker } => p.audio.override_output(*speaker),
         Command::Render(state) => p.ui.render(state),
+        Command::LoginCallsSdk => p.sdk.login(),
+        Command::RequestPermission { media } => p.ui.request_permission(*media),
+        Command::OpenAppSettings => p.ui.open_app_settings(),
+        Command::ShareLink { url } => p.ui.share_link(url),
         Command::StartTimer { .. }
         | Command::CancelTimer { .. }
         | Command::StartAttempt { .. }

@@ -6,7 +6,8 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
 use switchboard_domain::{
-    ActorName, Command, CoreConfig, Entry, Event, Incident, Input, RouterInput, SdkEvent, UiState,
+    ActorName, AudioInput, Command, CoreConfig, Entry, Event, Incident, Input, MediaKind,
+    Permissions, RouterInput, SdkEvent, UiState,
 };
 use switchboard_journal::Journal;
 use switchboard_runtime::fakes::{recording_ports, Failure, PortCall, Recorder};
@@ -34,8 +35,10 @@ async fn start_failing(
     let config = RuntimeConfig {
         core: CoreConfig::default(),
         journal: JournalConfig::Memory,
+        permissions: Permissions::GRANTED,
     };
     let rt = Runtime::start(config, ports).await.expect("runtime starts");
+    rec.answer_setup(rt.events());
     rt.settle().await;
     (rt, rec)
 }
@@ -71,6 +74,10 @@ fn incidents(journal: &dyn Journal) -> Vec<Incident> {
         .scan(0)
         .filter_map(|r| match r.expect("readable").body {
             Entry::Input(Input::Router(RouterInput::Incident(i))) => Some(i),
+            // The audio machine takes its own failed commands (it reacts to a failed activation).
+            Entry::Input(Input::Audio(AudioInput::PortFailed { command, message })) => {
+                Some(Incident::PortFailed { command, message })
+            }
             _ => None,
         })
         .collect()
@@ -233,6 +240,9 @@ impl CallsSdk for Stuck {
     fn set_audio_mode(&self, _: u64, _: switchboard_domain::AudioMode) -> PortResult {
         self.note()
     }
+    fn login(&self) -> PortResult {
+        self.note()
+    }
 }
 
 impl AudioSession for Stuck {
@@ -267,6 +277,15 @@ impl UiSink for Stuck {
         }
         Ok(())
     }
+    fn request_permission(&self, _: MediaKind) -> PortResult {
+        self.note()
+    }
+    fn open_app_settings(&self) -> PortResult {
+        self.note()
+    }
+    fn share_link(&self, _: &str) -> PortResult {
+        self.note()
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -286,6 +305,7 @@ async fn a_shutdown_that_cannot_settle_says_what_was_left_and_still_closes() {
     let config = RuntimeConfig {
         core: CoreConfig::default(),
         journal: JournalConfig::Memory,
+        permissions: Permissions::GRANTED,
     };
     let rt = Runtime::start(config, ports).await.unwrap();
     rt.send(Event::OpenLink {

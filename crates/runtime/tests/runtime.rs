@@ -4,7 +4,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use switchboard_domain::{Command, CoreConfig, EndReason, Entry, Event, SdkEvent, UiState};
+use switchboard_domain::{
+    Command, CoreConfig, EndReason, Entry, Event, Permissions, SdkEvent, UiState,
+};
 use switchboard_journal::{FlushPolicy, Journal, MemoryJournal};
 use switchboard_runtime::fakes::{recording_ports, PortCall, Recorder};
 use switchboard_runtime::{JournalConfig, ManualClock, Runtime, RuntimeConfig};
@@ -17,8 +19,10 @@ async fn start(journal: JournalConfig) -> (Runtime, Arc<Recorder>) {
     let config = RuntimeConfig {
         core: CoreConfig::default(),
         journal,
+        permissions: Permissions::GRANTED,
     };
     let rt = Runtime::start(config, ports).await.expect("runtime starts");
+    rec.answer_setup(rt.events());
     rt.settle().await;
     (rt, rec)
 }

@@ -15,7 +15,7 @@ use switchboard_domain::session::Phase;
 use switchboard_domain::ui_bridge::PhaseView;
 use switchboard_domain::{
     ActorName, AttemptId, Command, EndReason, Entry, Input, IntegrationMode, JoinErrorCode,
-    Machines, RouterInput, SdkEvent, SessionInput, TimerKind, UiInput, UiState,
+    Machines, MediaKind, RouterInput, SdkEvent, SessionInput, TimerKind, UiInput, UiState,
 };
 use switchboard_journal::Record;
 
@@ -49,6 +49,14 @@ pub enum Effect {
     DeactivateAudio,
     /// Audio `override_output`.
     OverrideOutput(bool),
+    /// `login`.
+    Login,
+    /// `request_permission`.
+    RequestPermission(MediaKind),
+    /// `open_app_settings`.
+    OpenAppSettings,
+    /// `share_link`.
+    ShareLink,
 }
 
 impl Effect {
@@ -71,6 +79,10 @@ impl Effect {
             C::ActivateAudio => Effect::ActivateAudio,
             C::DeactivateAudio { .. } => Effect::DeactivateAudio,
             C::OverrideOutput { speaker } => Effect::OverrideOutput(*speaker),
+            C::LoginCallsSdk => Effect::Login,
+            C::RequestPermission { media } => Effect::RequestPermission(*media),
+            C::OpenAppSettings => Effect::OpenAppSettings,
+            C::ShareLink { .. } => Effect::ShareLink,
             _ => return None,
         })
     }

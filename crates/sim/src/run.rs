@@ -328,6 +328,7 @@ impl<'a> Driver<'a> {
         let config = RuntimeConfig {
             core: self.scenario.core.clone(),
             journal: JournalConfig::Shared(self.journal.clone()),
+            permissions: switchboard_domain::Permissions::default(),
         };
         let runtime = Runtime::start(config, self.world.ports())
             .await
@@ -573,6 +574,8 @@ impl<'a> Driver<'a> {
                 Event::Sdk { attempt, event }
             }
             Due::Audio(event) => Event::Audio(event),
+            Due::Setup(event) => Event::Setup(event),
+            Due::Permission { media, status } => Event::Permission { media, status },
             Due::View {
                 appeared,
                 navigation,

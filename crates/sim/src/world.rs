@@ -11,8 +11,9 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use switchboard_domain::command::{AudioCategory, AudioOptions, AudioSessionMode};
 use switchboard_domain::{
-    AttemptId, AudioEvent, AudioMode, AudioPort, CoreConfig, InterruptionReason, JoinErrorCode,
-    RouteChangeReason, SdkEvent, SessionId, SessionSettings, UiState,
+    AttemptId, AudioEvent, AudioMode, AudioPort, Authorization, CoreConfig, InterruptionReason,
+    JoinErrorCode, MediaKind, RouteChangeReason, SdkEvent, SessionId, SessionSettings, SetupEvent,
+    UiState,
 };
 use switchboard_runtime::{AudioSession, CallsSdk, Clock, PortResult, Ports, UiSink};
 use tokio::sync::Notify;
@@ -74,6 +75,15 @@ pub enum Due {
     },
     /// An `AVAudioSession` notification.
     Audio(AudioEvent),
+    /// The shell reports the Calls SDK's init or login result.
+    Setup(SetupEvent),
+    /// The shell reports a permission answer.
+    Permission {
+        /// Which device.
+        media: MediaKind,
+        /// The answer.
+        status: Authorization,
+    },
     /// The call view appears or goes away. `navigation` marks the return of a navigation, which
     /// only happens while the UI still wants the view.
     View {
@@ -624,6 +634,20 @@ impl CallsSdk for World {
     fn init_calls(&self) -> PortResult {
         let mut s = self.lock();
         self.call(&mut s, Effect::InitCalls);
+        let due = self.now() + 50;
+        self.push(
+            &mut s,
+            due,
+            Due::Setup(SetupEvent::InitSucceeded { logged_in: true }),
+        );
+        Ok(())
+    }
+
+    fn login(&self) -> PortResult {
+        let mut s = self.lock();
+        self.call(&mut s, Effect::Login);
+        let due = self.now() + 50;
+        self.push(&mut s, due, Due::Setup(SetupEvent::LoginSucceeded));
         Ok(())
     }
 
@@ -800,6 +824,33 @@ impl World {
 }
 
 impl UiSink for World {
+    fn request_permission(&self, media: MediaKind) -> PortResult {
+        let mut s = self.lock();
+        self.call(&mut s, Effect::RequestPermission(media));
+        let due = self.now() + 500;
+        self.push(
+            &mut s,
+            due,
+            Due::Permission {
+                media,
+                status: Authorization::Authorized,
+            },
+        );
+        Ok(())
+    }
+
+    fn open_app_settings(&self) -> PortResult {
+        let mut s = self.lock();
+        self.call(&mut s, Effect::OpenAppSettings);
+        Ok(())
+    }
+
+    fn share_link(&self, _url: &str) -> PortResult {
+        let mut s = self.lock();
+        self.call(&mut s, Effect::ShareLink);
+        Ok(())
+    }
+
     /// The shell: shows the call view while the UI wants it, takes it away when it is
     /// dismissed, each after a short, seeded delay; view reports keep their order.
     fn render(&self, state: &UiState) -> PortResult {
