@@ -6,7 +6,8 @@ import AVFoundation
 import SwitchboardKit
 
 /// `AVAudioSession.sharedInstance()` as the bridge's proxy. AVAudioSession is thread-safe; the
-/// bridge calls it on its own serial queue, never on the main thread.
+/// bridge calls it on its own serial queue, never on the main thread. Its errors are thrown as they
+/// come (`NSError`s with an `OSStatus` code); the bridge hands them, with the code, to the core.
 final class SystemAudioSessionProxy: AudioSessionProxyProtocol, @unchecked Sendable {
     private var session: AVAudioSession { AVAudioSession.sharedInstance() }
 

@@ -19,6 +19,10 @@ struct CallView: View {
                     Banner(text: "Leaving…")
                 } else if case .joining = viewModel.state {
                     Banner(text: "Joining \(viewModel.title)…")
+                    // The join is held: what for ("Connecting to the calling service…").
+                    if let waiting = viewModel.connectingMessage {
+                        Banner(text: waiting)
+                    }
                     // The SDK's controls are not drawn yet: the only way out while joining.
                     Button("Cancel", role: .cancel) { viewModel.leave() }
                         .buttonStyle(.borderedProminent)
@@ -28,6 +32,10 @@ struct CallView: View {
                 }
                 if viewModel.isAudioInterrupted {
                     Banner(text: "Audio interrupted")
+                }
+                // Audio unavailable, camera unavailable.
+                ForEach(viewModel.callNotices, id: \.self) { notice in
+                    Banner(text: notice)
                 }
             }
             .padding(.top, 8)

@@ -9,27 +9,28 @@ import SwitchboardCore
 import SwitchboardKit
 import UIKit
 
-/// CometChat's app credentials, and how the app gets the signed-in user's auth token.
+/// CometChat's app credentials (from Info.plist). The user's auth token comes from the app's
+/// `TokenProvider`, never from here.
 struct CometChatCredentials {
     let appID: String
     let region: String
-    /// Asks the app's backend for the user's CometChat auth token (the backend mints it with the
-    /// REST API; an API key never ships in the app). Nil: no user.
-    let fetchAuthToken: (@escaping (String?) -> Void) -> Void
 }
 
-/// The core's Calls SDK port, on CometChat. The core calls it on its own threads; the bridge hops to
-/// the main thread in order and calls the proxies below.
+/// The core's Calls SDK port, on CometChat. The core calls it on its own threads; the bridge runs
+/// each call on the main thread, in order, calls the proxies below, and throws back what they
+/// could not do.
 final class CometChatCallsAdapter: CallsSdkBridge, @unchecked Sendable {
     @MainActor
     init(
         credentials: CometChatCredentials,
+        tokens: TokenProvider,
         host: CallViewHost,
         initialiseChat: (@MainActor () -> Void)?
     ) {
         super.init(
             calls: CometChatCallsProxy(credentials: credentials, host: host, initialiseChat: initialiseChat),
             session: CometChatCallSessionProxy(host: host),
+            tokens: tokens,
             forwarder: host.forwarder
         )
     }
@@ -48,26 +49,52 @@ final class CometChatCallsProxy: CometChatCallsProxyProtocol {
         self.initialiseChatSDK = initialiseChat
     }
 
-    func initialise() {
+    /// `CallAppSettingsBuilder().set(appID:).set(region:).build()` (the `setAppId`/`setRegion`
+    /// spellings are deprecated in 5.0.4), then `CometChatCalls(callsAppSettings:onSuccess:onError:)`,
+    /// whose `onError` gives an optional `CometChatCallException`. Each call gets its own pair of
+    /// completions from the bridge (`CallsSdkBridge.initCalls(request:)`), which reports the result
+    /// with the core's number for that init; call each completion at most once, however late, and
+    /// drop none: the core decides whether it still counts, whether to log in and when to join.
+    func initialise(
+        onSuccess: @escaping @Sendable () -> Void,
+        onError: @escaping @Sendable (String?) -> Void
+    ) throws {
+        guard !credentials.appID.isEmpty, !credentials.region.isEmpty else {
+            throw PortError.Failed(message: "no CometChat App ID or region in Info.plist (CometChatAppID, CometChatRegion)")
+        }
         let appSettings = CallAppSettingsBuilder()
-            .setAppId(credentials.appID)
-            .setRegion(credentials.region)
+            .set(appID: credentials.appID)
+            .set(region: credentials.region)
             .build()
         _ = CometChatCalls(
             callsAppSettings: appSettings,
-            onSuccess: { [weak self] _ in
-                MainThread.async { self?.logInIfNeeded() }
-            },
-            onError: { error in
-                ShellLog.error("CometChatCalls init failed: \(error?.errorDescription ?? "no description")")
-            }
+            onSuccess: { _ in onSuccess() },
+            onError: { error in onError(error?.errorDescription) }
         )
     }
 
-    func initialiseChat() {
+    /// `CometChatCalls.getLoggedInUser()`: nil when nobody is logged in.
+    func isLoggedIn() -> Bool {
+        CometChatCalls.getLoggedInUser() != nil
+    }
+
+    /// `CometChatCalls.login(authToken:onSuccess:onError:)`, the production login (the token is
+    /// minted by the app's backend); login's error is not optional.
+    func login(
+        authToken: String,
+        onSuccess: @escaping @Sendable () -> Void,
+        onError: @escaping @Sendable (String?) -> Void
+    ) throws {
+        CometChatCalls.login(
+            authToken: authToken,
+            onSuccess: { _ in onSuccess() },
+            onError: { error in onError(error.errorDescription) }
+        )
+    }
+
+    func initialiseChat() throws {
         guard let initialiseChatSDK else {
-            ShellLog.error("init_chat in a calls-only build: the Chat SDK is not linked")
-            return
+            throw PortError.Failed(message: "a calls-only build: the Chat SDK is not linked")
         }
         initialiseChatSDK()
     }
@@ -77,10 +104,9 @@ final class CometChatCallsProxy: CometChatCallsProxyProtocol {
         settings: SwitchboardCore.SessionSettings,
         onSuccess: @escaping @Sendable () -> Void,
         onError: @escaping @Sendable (String?, String?) -> Void
-    ) {
+    ) throws {
         guard let container = host.container else {
-            onError("NO CONTAINER", "The call view is not on screen.")
-            return
+            throw PortError.Failed(message: "no call view on screen to join into")
         }
         // The single-call join: the SDK generates the call token itself. Never
         // generateToken(sessionID:) + joinSession(callToken:).
@@ -96,12 +122,12 @@ final class CometChatCallsProxy: CometChatCallsProxyProtocol {
     /// The SDK's settings for the core's plain settings.
     ///
     /// Built with `CometChatCalls.sessionSettingsBuilder`, the static builder the v5 docs
-    /// (session-settings, join-session) and the official v5 sample use. The seed writes
-    /// `SessionSettingsBuilder()`, but no public interface of the SDK was found that shows a public
-    /// initialiser, so that spelling may not compile. It is the same builder type either way (never
-    /// the chat SDK's `SessionSettings(sessionType:layout:)`). Every field is set on each call, so
-    /// nothing leaks from an earlier call if the static property hands out a shared builder.
-    private static func callSettings(_ settings: SwitchboardCore.SessionSettings) -> CometChatCallsSDK.SessionSettings {
+    /// (session-settings, join-session) and CometChat's v5 skill use; the sample and the seed write
+    /// `SessionSettingsBuilder()`, the same builder type. The built type is the nested
+    /// `SessionSettingsBuilder.SessionSettings` (never the chat SDK's
+    /// `SessionSettings(sessionType:layout:)`). Every field is set on each call, so nothing leaks
+    /// from an earlier call if the static property hands out a shared builder.
+    private static func callSettings(_ settings: SwitchboardCore.SessionSettings) -> SessionSettingsBuilder.SessionSettings {
         CometChatCalls.sessionSettingsBuilder
             .setTitle(settings.title)
             .setSessionType(settings.sessionType == .voice ? .voice : .video)
@@ -120,24 +146,6 @@ final class CometChatCallsProxy: CometChatCallsProxyProtocol {
         case .headphones: return .headphones
         }
     }
-
-    /// v5 joins need a logged-in Calls SDK user; the cached login survives app launches.
-    private func logInIfNeeded() {
-        guard CometChatCalls.getLoggedInUser() == nil else { return }
-        credentials.fetchAuthToken { token in
-            guard let token, !token.isEmpty else {
-                ShellLog.error("no CometChat auth token: joins will fail with AUTH TOKEN ERROR")
-                return
-            }
-            CometChatCalls.login(
-                authToken: token,
-                onSuccess: { _ in ShellLog.info("Calls SDK login succeeded") },
-                onError: { error in
-                    ShellLog.error("Calls SDK login failed: \(String(describing: error.errorDescription))")
-                }
-            )
-        }
-    }
 }
 
 /// `CallSession.shared`: the joined session.
@@ -152,10 +160,9 @@ final class CometChatCallSessionProxy: CallSessionProxyProtocol {
 
     private var session: CallSession { CometChatCallsSDK.CallSession.shared }
 
-    func registerListeners() {
+    func registerListeners() throws {
         guard let coordinator = host.coordinator else {
-            ShellLog.error("register_listeners with no call view")
-            return
+            throw PortError.Failed(message: "no call view on screen (no Coordinator to register)")
         }
         guard coordinator !== registered else { return }
         if let previous = registered {
@@ -195,6 +202,7 @@ final class CometChatCallSessionProxy: CallSessionProxyProtocol {
         session.setAudioMode(name)
     }
 
+    /// Checked by the bridge before every in-call action; a refused action is thrown to the core.
     func isCallSessionActive() -> Bool {
         session.isCallSessionActive()
     }

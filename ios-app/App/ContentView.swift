@@ -1,5 +1,6 @@
-// The home screen: join by id, the last call's ending, the error alert, and the call view, which is
-// presented exactly while the core's UiState says so (joining, in call, leaving).
+// The home screen: join by id, a new meeting, the last call's ending, the error alert (with Open
+// Settings when a permission is off), and the call view, which is presented exactly while the
+// core's UiState says so (joining, in call, leaving).
 import SwiftUI
 import SwitchboardKit
 
@@ -17,6 +18,12 @@ struct ContentView: View {
                         .autocorrectionDisabled()
                     Button("Join") { viewModel.join(sessionID: sessionID) }
                         .disabled(sessionID.isEmpty)
+                }
+                Section {
+                    // A fresh session id (UUID); invite others from the call's share button.
+                    Button("New meeting") { viewModel.newMeeting() }
+                } footer: {
+                    Text("Starts a call in a new session. Share its link from the call's invite button.")
                 }
                 if let ended = viewModel.endedMessage {
                     Section("Last call") {
@@ -44,6 +51,9 @@ struct ContentView: View {
             isPresented: Binding(get: { viewModel.alertMessage != nil }, set: { _ in }),
             presenting: viewModel.alertMessage
         ) { _ in
+            if viewModel.canOpenSettings {
+                Button("Open Settings") { viewModel.openSettings() }
+            }
             if viewModel.canRetry {
                 Button("Retry") { viewModel.retry() }
             }

@@ -1,11 +1,20 @@
 // The app's entry point and composition root: builds the core with the real ports (CometChat,
-// AVAudioSession, the view model), routes Universal Links into the core's router, and reports the
-// app's foreground and background. It decides nothing about calls.
+// AVAudioSession, the view model with the permissions, Settings and share-sheet adapters), routes
+// Universal Links into the core's router, and reports the app's foreground and background (and the
+// permissions the user may have changed meanwhile). It decides nothing about calls.
 import SwiftUI
 import SwitchboardKit
+import UIKit
+
+/// The Calls SDK reads `UIApplication.shared.delegate?.window` and aborts without it, right after
+/// the camera permission is granted (CometChat's v5 skill): a SwiftUI app needs this delegate.
+final class AppDelegate: NSObject, UIApplicationDelegate {
+    var window: UIWindow?
+}
 
 @main
 struct SwitchboardApp: App {
+    @UIApplicationDelegateAdaptor(AppDelegate.self) private var appDelegate
     @Environment(\.scenePhase) private var scenePhase
     @StateObject private var viewModel: CallViewModel
     private let environment: AppEnvironment
@@ -30,7 +39,10 @@ struct SwitchboardApp: App {
         }
         .onChange(of: scenePhase) { phase in
             switch phase {
-            case .active: environment.core?.appState(.foreground)
+            case .active:
+                // The user may have changed a permission in the Settings app meanwhile.
+                environment.ui.refreshPermissions()
+                environment.core?.appState(.foreground)
             case .background: environment.core?.appState(.background)
             default: break
             }
@@ -54,6 +66,8 @@ final class AppEnvironment {
     /// Why the core did not start.
     let startupError: String?
     let viewModel: CallViewModel
+    /// The core's UI port: renders, permission prompts, Settings, the share sheet.
+    let ui: UiObserverBridge
     /// Where the SDK draws, shared by the call view and the CometChat adapter.
     let callHost: CallViewHost
     // The ports; the core holds them too, these keep their types.
@@ -63,14 +77,15 @@ final class AppEnvironment {
     private init(
         core: SwitchboardProxy?,
         startupError: String?,
-        viewModel: CallViewModel,
+        ui: UiObserverBridge,
         callHost: CallViewHost,
         calls: CometChatCallsAdapter,
         audio: AVAudioSessionAdapter
     ) {
         self.core = core
         self.startupError = startupError
-        self.viewModel = viewModel
+        self.viewModel = ui.viewModel
+        self.ui = ui
         self.callHost = callHost
         self.calls = calls
         self.audio = audio
@@ -79,7 +94,8 @@ final class AppEnvironment {
     static func launch(bundle: Bundle = .main) -> AppEnvironment {
         let settings = AppConfiguration(bundle: bundle)
         let callHost = CallViewHost()
-        let viewModel = CallViewModel()
+        // The microphone and camera statuses are read here, once, for the launch.
+        let ui = UiObserverBridge(viewModel: CallViewModel(), permissions: CapturePermissions(), system: UIKitSystem())
         #if SWITCHBOARD_ADDITIVE
         // Chat and calls: the Chat SDK is initialised when the core asks (init_chat).
         let mode = IntegrationMode.additive
@@ -93,11 +109,9 @@ final class AppEnvironment {
         let initialiseChat: (@MainActor () -> Void)? = nil
         #endif
         let calls = CometChatCallsAdapter(
-            credentials: CometChatCredentials(
-                appID: settings.cometChatAppID,
-                region: settings.cometChatRegion,
-                fetchAuthToken: AppConfiguration.developmentAuthToken
-            ),
+            credentials: CometChatCredentials(appID: settings.cometChatAppID, region: settings.cometChatRegion),
+            // Replace with a TokenProvider over the app's own backend.
+            tokens: DevelopmentTokenProvider(),
             host: callHost,
             initialiseChat: initialiseChat
         )
@@ -116,7 +130,7 @@ final class AppEnvironment {
                 config: config,
                 sdk: calls,
                 audio: audio,
-                viewModel: viewModel
+                ui: ui
             )
         } catch {
             ShellLog.error("the core did not start: \(error)")
@@ -125,7 +139,7 @@ final class AppEnvironment {
         return AppEnvironment(
             core: core,
             startupError: startupError,
-            viewModel: viewModel,
+            ui: ui,
             callHost: callHost,
             calls: calls,
             audio: audio
@@ -152,13 +166,6 @@ struct AppConfiguration {
         try FileManager.default
             .url(for: .applicationSupportDirectory, in: .userDomainMask, appropriateFor: nil, create: true)
             .appendingPathComponent("switchboard", isDirectory: true)
-    }
-
-    /// Development only: the CometChat auth token from the scheme's environment
-    /// (SWITCHBOARD_DEV_AUTH_TOKEN). A real app asks its backend, which mints the token with the
-    /// REST API; an API key never ships in the app.
-    static func developmentAuthToken(_ done: @escaping (String?) -> Void) {
-        done(ProcessInfo.processInfo.environment["SWITCHBOARD_DEV_AUTH_TOKEN"])
     }
 }
 

@@ -44,13 +44,21 @@ def demo_log(tmp_path_factory):
     return jsonl
 
 
-def test_every_exported_line_matches_the_log_record_schema(demo_log):
+def test_every_exported_line_matches_the_log_record_schema(demo_log, tmp_path):
     v = validator("log-record.schema.json")
     records = lines(demo_log.read_text(encoding="utf-8"))
     assert len(records) > 100
     for r in records:
         v.validate(r)
-    for r in lines(STRANDED.read_text(encoding="utf-8")):
+    # The schema describes the current record format. A format-1 file (the fixture) is upcast
+    # when it is read, so its export is current-format lines that match the schema too.
+    old = lines(STRANDED.read_text(encoding="utf-8"))
+    assert {r["format"] for r in old} == {1}
+    upcast = tmp_path / "stranded-now.jsonl"
+    run("export", str(STRANDED), "--out", str(upcast))
+    now = lines(upcast.read_text(encoding="utf-8"))
+    assert len(now) == len(old) and {r["format"] for r in now} == {records[0]["format"]}
+    for r in now:
         v.validate(r)
 
 
@@ -85,9 +93,10 @@ def test_diagnose_reports_match_their_schema_clean_or_not(demo_log, tmp_path):
     clean = json.loads(run("diagnose", str(happy), "--json"))
     assert clean["findings"] == []
     v.validate(clean)
-    # The whole demo kills the app once on purpose (the relaunch scenario): one finding.
+    # The whole demo has findings on purpose: it kills the app once (the relaunch scenario), and
+    # its other device scenarios (a denied microphone...) are found as what they are.
     relaunched = json.loads(run("diagnose", str(demo_log), "--json", expect=1))
-    assert [f["rule"] for f in relaunched["findings"]] == ["app-terminated"]
+    assert "app-terminated" in [f["rule"] for f in relaunched["findings"]]
     v.validate(relaunched)
     found = json.loads(run("diagnose", str(STRANDED), "--json", expect=1))
     assert {f["rule"] for f in found["findings"]} >= {"view-stranded"}

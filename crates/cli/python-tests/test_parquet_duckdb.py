@@ -73,10 +73,19 @@ def test_calls_per_end_reason_match_the_jsonl_export(fleet):
         ).fetchall()
     )
     assert got == dict(expected)
-    # Each scenario's device, plus the device that ran them all: the relaunch scenario adds a
-    # local leave (its rejoined call) and an app_terminated (the call the kill lost) to each.
-    assert got["local_leave"] == 8 and got["connection_closed"] == 2 and got["join_failed"] == 2
-    assert got["app_terminated"] == 2
+    # The devices of the seven scenarios named above (the "all" device may run more as the demo
+    # grows, and runs at least these): the relaunch scenario adds a local leave (its rejoined
+    # call) and an app_terminated (the call the kill lost).
+    named = dict(
+        duckdb.sql(
+            f"""SELECT end_reason, count(*) FROM read_parquet('{tmp}/*.parquet', filename = true)
+                WHERE body_type = 'command.ended' AND filename NOT LIKE '%/all.parquet'
+                GROUP BY end_reason"""
+        ).fetchall()
+    )
+    assert named["local_leave"] == 4 and named["connection_closed"] == 1, named
+    assert named["join_failed"] == 1 and named["app_terminated"] == 1, named
+    assert all(got[reason] >= 2 * n for reason, n in named.items()), (got, named)
 
 
 def test_one_row_per_record_and_the_same_records(fleet):
@@ -111,7 +120,9 @@ def test_drops_and_reconnects_per_device(fleet):
         n = sum(1 for r in jsonl_records(jsonl) if is_connection_lost(r))
         if n:
             expected[name] = n
-    assert got == expected == {"drop": 2, "all": 2}
+    assert got == expected
+    assert got["drop"] == 2 and got["all"] >= 2
+    assert set(got) - {"drop", "all"} == set(), got
 
 
 def test_redacted_parquet_has_no_raw_session_id(fleet):

@@ -6,6 +6,7 @@
 mod audio;
 mod calls;
 mod incidents;
+mod setup;
 mod timing;
 mod view;
 
@@ -15,7 +16,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use switchboard_domain::{
-    ActorName, AttemptId, Command, Entry, Input, Machines, RouterInput, SdkEvent, SessionInput,
+    ActorName, AttemptId, Command, Entry, Input, Machines, RouterInput, SdkEvent, SessionId,
+    SessionInput, SessionType,
 };
 use switchboard_journal::Record;
 
@@ -24,7 +26,8 @@ use crate::error::CliError;
 /// Arguments of `switchboard diagnose`.
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Examples:\n  switchboard diagnose call.jsonl\n  switchboard diagnose switchboard-demo --json\n\nExit codes: 0 nothing found, 1 findings, 2 unreadable input.\nRules: view-stranded, join-twice, join-timeout, sdk-before-listeners, reconnect-stuck,\naudio-no-mic, leave-unanswered, time-gap, after-ended, corrupt-tail, journal-set-aside,\njournal-tail-quarantined, port-failed, app-terminated."
+    after_help = "Examples:\n  switchboard diagnose call.jsonl\n  switchboard diagnose switchboard-demo --json\n\nExit codes: 0 nothing found, 1 findings, 2 unreadable input.\nRules: view-stranded, join-twice, join-timeout, sdk-before-listeners, reconnect-stuck,\naudio-no-mic, leave-unanswered, time-gap, after-ended, corrupt-tail, journal-set-aside,\njournal-tail-quarantined, port-failed, app-terminated, microphone-denied, camera-denied,
+init-failed, login-failed, slow-sdk-ready."
 )]
 pub struct DiagnoseArgs {
     /// A sled journal directory or an exported .jsonl file.
@@ -41,6 +44,10 @@ pub struct DiagnoseArgs {
     /// Shortest silence between two records that counts as a time gap, in ms.
     #[arg(long, default_value_t = Limits::default().gap_ms)]
     pub gap_ms: u64,
+    /// How long a join may show "connecting" while it waits for the Calls SDK's init and login,
+    /// in ms.
+    #[arg(long, default_value_t = Limits::default().ready_ms)]
+    pub ready_ms: u64,
 }
 
 /// The thresholds of the rules that judge time. Join and leave timeouts are not here: the log
@@ -53,6 +60,8 @@ pub struct Limits {
     pub reconnect_ms: u64,
     /// A silence at least this long, with evidence the app was not running, is a time gap.
     pub gap_ms: u64,
+    /// A join held this long for the Calls SDK to get ready is slow.
+    pub ready_ms: u64,
 }
 
 impl Default for Limits {
@@ -61,12 +70,13 @@ impl Default for Limits {
             view_grace_ms: 2_000,
             reconnect_ms: 60_000,
             gap_ms: 60_000,
+            ready_ms: 5_000,
         }
     }
 }
 
 /// Every rule's name, in the order they run.
-pub const RULES: [&str; 14] = [
+pub const RULES: [&str; 19] = [
     "view-stranded",
     "join-twice",
     "join-timeout",
@@ -81,6 +91,11 @@ pub const RULES: [&str; 14] = [
     "journal-tail-quarantined",
     "port-failed",
     "app-terminated",
+    "microphone-denied",
+    "camera-denied",
+    "init-failed",
+    "login-failed",
+    "slow-sdk-ready",
 ];
 
 /// The schema of a rule name: one of [`RULES`].
@@ -133,8 +148,8 @@ pub struct Timeouts {
     pub leave_ack_ms: u64,
 }
 
-/// A log as the rules see it: the records, every SDK callback, each attempt's timeouts and
-/// the index of its `Ended` command.
+/// A log as the rules see it: the records, every SDK callback, each attempt's timeouts, session
+/// and kind, and the index of its `Ended` command.
 pub struct Log<'a> {
     /// The records, in seq order.
     pub records: &'a [Record],
@@ -144,6 +159,10 @@ pub struct Log<'a> {
     pub timeouts: BTreeMap<AttemptId, Timeouts>,
     /// Index of each attempt's `Ended` command.
     pub ended: BTreeMap<AttemptId, usize>,
+    /// The session each attempt the router started was for.
+    pub sessions: BTreeMap<AttemptId, &'a SessionId>,
+    /// Whether each attempt the router started is a video call.
+    pub video: BTreeMap<AttemptId, bool>,
     /// The thresholds.
     pub limits: Limits,
 }
@@ -156,6 +175,8 @@ impl<'a> Log<'a> {
             sdk: Vec::new(),
             timeouts: BTreeMap::new(),
             ended: BTreeMap::new(),
+            sessions: BTreeMap::new(),
+            video: BTreeMap::new(),
             limits,
         };
         for (index, r) in records.iter().enumerate() {
@@ -198,6 +219,19 @@ impl<'a> Log<'a> {
             }
             (_, Entry::Command(Command::Ended { attempt, .. })) => {
                 self.ended.entry(*attempt).or_insert(index);
+            }
+            (
+                _,
+                Entry::Command(Command::StartAttempt {
+                    attempt,
+                    session_id,
+                    settings,
+                    ..
+                }),
+            ) => {
+                self.sessions.insert(*attempt, session_id);
+                self.video
+                    .insert(*attempt, settings.session_type == SessionType::Video);
             }
             _ => {}
         }
@@ -256,7 +290,7 @@ pub fn findings(
     limits: Limits,
 ) -> Vec<Finding> {
     let log = Log::new(records, limits);
-    let rules: [fn(&Log) -> Vec<Finding>; 13] = [
+    let rules: [fn(&Log) -> Vec<Finding>; 18] = [
         view::stranded_view,
         calls::join_twice,
         calls::join_timeout,
@@ -270,6 +304,11 @@ pub fn findings(
         incidents::journal_tail_quarantined,
         incidents::port_failed,
         incidents::app_terminated,
+        setup::microphone_denied,
+        setup::camera_denied,
+        setup::init_failed,
+        setup::login_failed,
+        setup::slow_sdk_ready,
     ];
     let mut out: Vec<Finding> = rules.iter().flat_map(|rule| rule(&log)).collect();
     if let Some(e) = tail {
@@ -286,6 +325,7 @@ pub fn run(args: DiagnoseArgs) -> Result<(), CliError> {
         view_grace_ms: args.view_grace_ms,
         reconnect_ms: args.reconnect_ms,
         gap_ms: args.gap_ms,
+        ready_ms: args.ready_ms,
     };
     let found = findings(&records, tail.as_ref(), limits);
     let clean = found.is_empty();

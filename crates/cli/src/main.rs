@@ -41,7 +41,8 @@ enum Command {
     /// call's timeline, and check that the journal replays to the same commands and UiState.
     #[command(
         after_help = "Example:\n  switchboard demo --scenario drop\n  switchboard demo --journal /tmp/demo-log --scenario all\n\nScenarios: happy, drop, timeout, spurious-init-error, double-appear, auth-error, relaunch
-(the app killed mid-call and opened again), all."
+(the app killed mid-call and opened again), cold-link (a link before the SDK is ready), mic-denied,
+second-call (the SDK initialised again between two calls), all."
     )]
     Demo {
         /// Where the sled journal goes (emptied first).

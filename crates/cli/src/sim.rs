@@ -60,8 +60,8 @@ pub struct SimArgs {
     /// Where failing journals are written.
     #[arg(long, default_value = "sim-failures", value_name = "DIR")]
     out: PathBuf,
-    /// Plant a known bug in the runtime (double-leave, ignore-timed-out, continue-after-relaunch): the simulator's
-    /// self-test.
+    /// Plant a known bug in the runtime (double-leave, ignore-timed-out, continue-after-relaunch,
+    /// join-before-ready): the simulator's self-test.
     #[arg(long, hide = true, value_name = "BUG")]
     plant_bug: Option<String>,
 }
@@ -93,6 +93,7 @@ fn plan(args: &SimArgs) -> Result<Plan, CliError> {
         Some("double-leave") => Some(PlantedBug::DoubleLeave),
         Some("ignore-timed-out") => Some(PlantedBug::IgnoreTimedOut),
         Some("continue-after-relaunch") => Some(PlantedBug::ContinueAfterRelaunch),
+        Some("join-before-ready") => Some(PlantedBug::JoinBeforeReady),
         Some(other) => return Err(CliError::input(format!("unknown planted bug '{other}'"))),
     };
     let journal = match &args.journal_dir {
@@ -217,13 +218,30 @@ fn print_what_happened(r: &RunReport) {
         w.sdk_callbacks, w.dropped, w.duplicated, w.delayed, w.reordered, w.after_close
     );
     println!(
-        "  other faults   {} audio notifications, {} race(s), {} actor panic(s), {} crash(es), \
-         {} event(s) refused by the journal",
+        "  other faults   {} audio notifications, {} race(s), {} actor panic(s), {} process \
+         death(s), {} event(s) refused by the journal",
         w.audio_events,
         r.faults.races,
         r.faults.panics,
         r.faults.crashes,
         r.faults.journal_failures
+    );
+    println!(
+        "  calls sdk      {} init(s): {} failed, {} slower than the join timeout, {} superseded, \
+         {} found nobody logged in; {} login(s): {} failed; {} session(s) cleared its state",
+        w.inits,
+        w.init_failures,
+        w.slow_inits,
+        w.inits_superseded,
+        w.logins_needed,
+        w.logins,
+        w.login_failures,
+        w.states_cleared
+    );
+    println!(
+        "  permissions    {} prompt(s), {} denial(s) (at launch and in prompts), {} turned on in \
+         Settings; {} join(s) held, {} refused for the microphone",
+        w.prompts, w.permission_denials, w.settings_grants, r.log.held, r.log.refused
     );
     let ends: Vec<String> = r
         .log
@@ -317,6 +335,15 @@ fn print_table(o: &BatchOutcome, twice: bool) {
         ("calls (attempts)", o.attempts.to_string()),
         ("simulated hours", format!("{hours:.1}")),
         ("failures", o.failures.len().to_string()),
+        ("process deaths", o.faults.crashes.to_string()),
+        ("init failures", o.world.init_failures.to_string()),
+        ("login failures", o.world.login_failures.to_string()),
+        ("slow inits", o.world.slow_inits.to_string()),
+        ("permission denials", o.world.permission_denials.to_string()),
+        ("held joins", o.log.held.to_string()),
+        ("ended NotReady", o.log.not_ready.to_string()),
+        ("ended mic denied", o.log.mic_denied.to_string()),
+        ("joins refused (mic)", o.log.refused.to_string()),
         ("simulations/s", format!("{:.0}", o.runs_per_s())),
         ("simulated calls/s", format!("{calls_per_s:.0}")),
         ("simulated/wall time", format!("{:.0}x", o.time_ratio())),
@@ -329,7 +356,10 @@ fn print_table(o: &BatchOutcome, twice: bool) {
     println!(
         "  faults that struck: SDK callbacks {} scheduled, {} dropped, {} duplicated, {} held back, \
          {} reordered, {} after close; {} audio notifications; {} races; {} actor panics ({} with a \
-         callback queued); {} crashes ({} mid-cascade); {} events refused by the journal",
+         callback queued); {} process deaths ({} mid-cascade, {} for a permission turned on in \
+         Settings); {} events refused by the journal; {} Calls SDK inits ({} slower than the join \
+         timeout, {} failed), {} logins ({} failed), {} sessions that cleared the SDK's state; \
+         {} permission prompts, {} denials",
         w.sdk_callbacks,
         w.dropped,
         w.duplicated,
@@ -342,7 +372,16 @@ fn print_table(o: &BatchOutcome, twice: bool) {
         f.panics_in_flight,
         f.crashes,
         f.crashes_in_flight,
-        f.journal_failures
+        w.settings_grants,
+        f.journal_failures,
+        w.inits,
+        w.slow_inits,
+        w.init_failures,
+        w.logins,
+        w.login_failures,
+        w.states_cleared,
+        w.prompts,
+        w.permission_denials
     );
 }
 

@@ -10,15 +10,27 @@ fn demo_all_prints_every_scenario_with_a_dismissed_view_and_a_passing_replay_che
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("demo");
     let (stdout, _) = text(&demo(&dir, "all"));
-    for name in [
-        "happy",
-        "drop",
-        "timeout",
-        "spurious-init-error",
-        "double-appear",
-        "auth-error",
-        "relaunch",
-    ] {
+    // Each scenario's own checks, beyond the common ones.
+    let own = |name: &str| -> &[&str] {
+        match name {
+            "relaunch" => &["[ok] after the relaunch the first render was the relaunch notice"],
+            "cold-link" => &[
+                "[ok] the call view said \"connecting\"",
+                "[ok] joinSession (seq ",
+            ],
+            "mic-denied" => &[
+                "[ok] joinSession sent 0 time(s)",
+                "[ok] the core asked for the microphone",
+                "[ok] Open Settings opened the app's Settings page",
+            ],
+            "second-call" => &[
+                "[ok] the Calls SDK was initialised again between the two calls",
+                "[ok] the second joinSession (seq ",
+            ],
+            _ => &[],
+        }
+    };
+    for &name in support::SCENARIOS {
         let start = stdout
             .find(&format!("=== scenario {name}:"))
             .unwrap_or_else(|| panic!("scenario {name} missing"));
@@ -36,11 +48,41 @@ fn demo_all_prints_every_scenario_with_a_dismissed_view_and_a_passing_replay_che
             "{name}: {section}"
         );
         assert!(!section.contains("FAILED"), "{name}: {section}");
+        for line in own(name) {
+            assert!(section.contains(line), "{name}: {line} in {section}");
+        }
     }
     let out = switchboard(&["replay", dir.to_str().unwrap(), "--verify"]);
     let (stdout, _) = text(&out);
     assert_eq!(out.status.code(), Some(0), "{stdout}");
     assert!(stdout.contains("commands matched"), "{stdout}");
+}
+
+#[test]
+fn the_demo_help_names_every_scenario() {
+    let out = switchboard(&["demo", "--help"]);
+    let (help, _) = text(&out);
+    assert_eq!(out.status.code(), Some(0));
+    let listed = help.split("Scenarios:").nth(1).expect("a scenario list");
+    for name in support::SCENARIOS.iter().chain(&["all"]) {
+        assert!(
+            listed.split([',', ' ', '\n', '.', '(']).any(|w| w == *name),
+            "{name} missing from: {help}"
+        );
+    }
+}
+
+#[test]
+fn the_demo_prints_the_same_timelines_from_run_to_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |name: &str| {
+        let dir = tmp.path().join(name);
+        let (stdout, _) = text(&demo(&dir, "all"));
+        stdout.replace(dir.to_str().unwrap(), "DIR")
+    };
+    let (first, second) = (run("one"), run("two"));
+    assert!(first.contains("=== scenario second-call:"), "{first}");
+    assert_eq!(first, second);
 }
 
 #[test]
@@ -200,6 +242,10 @@ fn usage_errors_are_one_line_with_the_usage_and_exit_2() {
     assert_bad_input(
         &switchboard(&["sim", "--seeds", "many"]),
         "invalid value 'many' for '--seeds <N>'",
+    );
+    assert_bad_input(
+        &switchboard(&["diagnose", "log.jsonl", "--ready-ms", "soon"]),
+        "invalid value 'soon' for '--ready-ms <READY_MS>'",
     );
     // Help is not an error: on stdout, exit 0.
     let help = switchboard(&["replay", "--help"]);

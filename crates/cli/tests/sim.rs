@@ -53,9 +53,63 @@ fn a_batch_prints_the_closing_table() {
         "failures",
         "simulations/s",
         "simulated/wall time",
+        "ended NotReady",
+        "ended mic denied",
+        "joins refused (mic)",
     ] {
         assert!(text.contains(row), "'{row}' not in:\n{text}");
     }
+    // The phone's faults struck and are counted (DESIGN section 6).
+    for row in [
+        "process deaths",
+        "init failures",
+        "login failures",
+        "slow inits",
+        "permission denials",
+        "held joins",
+    ] {
+        let count = table_value(&text, row);
+        assert!(count > 0, "{row} {count} in:\n{text}");
+    }
+}
+
+/// The number in a row of the closing table.
+fn table_value(text: &str, row: &str) -> u64 {
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with(row))
+        .unwrap_or_else(|| panic!("no '{row}' row in:\n{text}"));
+    line[line.find(row).unwrap() + row.len()..]
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("'{line}' has no count"))
+}
+
+#[test]
+fn a_join_before_the_sdk_is_ready_is_found_and_written_where_replay_opens_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().to_str().unwrap();
+    let out = switchboard(&[
+        "sim",
+        "--seeds",
+        "50",
+        "--faults",
+        "light",
+        "--plant-bug",
+        "join-before-ready",
+        "--out",
+        out_dir,
+    ]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("join-before-ready (DESIGN rule 11)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("re-read from disk and checked: the same invariant"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -76,6 +76,15 @@ pub enum Notice {
     SwitchCleared,
     /// The user dismissed the ended call or the alert.
     Dismissed,
+    /// A join that cannot happen at all was refused before any attempt started (the microphone
+    /// is denied or restricted: DESIGN rule 12), so no call view is shown for it. Declared last
+    /// so that logs written before it existed decode unchanged.
+    JoinRefused {
+        /// The session the user asked for.
+        session_id: SessionId,
+        /// Why (what the error view says).
+        reason: EndReason,
+    },
 }
 
 /// A decision of a machine.
@@ -239,6 +248,13 @@ pub enum Command {
         /// The link.
         url: String,
     },
+    /// Calls SDK port: initialise the Calls SDK (`CometChatCalls(callsAppSettings:...)`), as
+    /// [`Command::InitCallsSdk`] does, for a process that `Launch`ed: the shell names `request`
+    /// in the result ([`crate::SetupEvent`]), so only the answer to the latest init counts.
+    InitCalls {
+        /// This process's count of inits asked for (1 at launch).
+        request: u64,
+    },
 }
 
 /// Which machine an input goes to.
@@ -349,7 +365,8 @@ impl Command {
             | LoginCallsSdk
             | RequestPermission { .. }
             | OpenAppSettings
-            | ShareLink { .. } => None,
+            | ShareLink { .. }
+            | InitCalls { .. } => None,
         }
     }
 
@@ -367,7 +384,8 @@ impl Command {
             | PauseVideo { .. }
             | ResumeVideo { .. }
             | SetAudioMode { .. }
-            | LoginCallsSdk => Some(Port::Sdk),
+            | LoginCallsSdk
+            | InitCalls { .. } => Some(Port::Sdk),
             ConfigureAudio { .. }
             | ActivateAudio
             | DeactivateAudio { .. }

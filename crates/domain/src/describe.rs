@@ -106,6 +106,13 @@ impl fmt::Display for SessionInput {
                 }
             }
             SessionInput::Abandon { reason } => write!(f, "abandon the join: {reason}"),
+            SessionInput::JoinNotStarted { message } => {
+                write!(
+                    f,
+                    "the shell could not start the join: {}",
+                    clip(message, 160)
+                )
+            }
         }
     }
 }
@@ -143,6 +150,9 @@ impl fmt::Display for Notice {
             Notice::SwitchOffered { to } => write!(f, "offer switch to {to}"),
             Notice::SwitchCleared => f.write_str("switch offer cleared"),
             Notice::Dismissed => f.write_str("dismissed"),
+            Notice::JoinRefused { session_id, reason } => {
+                write!(f, "join of {session_id} refused ({reason})")
+            }
         }
     }
 }
@@ -275,6 +285,7 @@ impl fmt::Display for Command {
             RequestPermission { media } => write!(f, "request {} permission", media.name()),
             OpenAppSettings => f.write_str("open the app's Settings page"),
             ShareLink { url } => write!(f, "share link {}", clip(url, 120)),
+            InitCalls { request } => write!(f, "init Calls SDK (#{request})"),
         }
     }
 }
@@ -282,17 +293,21 @@ impl fmt::Display for Command {
 impl fmt::Display for SetupEvent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            SetupEvent::InitSucceeded { logged_in } => write!(
+            SetupEvent::InitSucceeded { request, logged_in } => write!(
                 f,
-                "Calls SDK init succeeded ({})",
+                "Calls SDK init #{request} succeeded ({})",
                 if *logged_in {
                     "already logged in"
                 } else {
                     "not logged in"
                 }
             ),
-            SetupEvent::InitFailed { message } => {
-                write!(f, "Calls SDK init FAILED: {}", clip(message, 160))
+            SetupEvent::InitFailed { request, message } => {
+                write!(
+                    f,
+                    "Calls SDK init #{request} FAILED: {}",
+                    clip(message, 160)
+                )
             }
             SetupEvent::LoginSucceeded => f.write_str("Calls SDK login succeeded"),
             SetupEvent::LoginFailed { message } => {

@@ -113,6 +113,8 @@ impl SetupStep {
 }
 
 /// What the shell reports about getting the Calls SDK ready: the completions of init and login.
+/// An init result names the init it completes (the `request` the core gave `init_calls`), so a
+/// late completion of an init the core has since asked for again is known for what it is.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
@@ -121,11 +123,15 @@ pub enum SetupEvent {
     /// Init's `onSuccess`, with whether `CometChatCalls.getLoggedInUser()` then gave a user
     /// (already logged in: no login needed).
     InitSucceeded {
+        /// The init this completes, as given to `init_calls`.
+        request: u64,
         /// A user is logged in already.
         logged_in: bool,
     },
     /// Init's `onError`, with the exception's description (or a line saying there was none).
     InitFailed {
+        /// The init this completes, as given to `init_calls`.
+        request: u64,
         /// The SDK's message.
         message: String,
     },

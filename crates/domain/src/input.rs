@@ -581,6 +581,12 @@ pub enum SessionInput {
         /// Why.
         reason: EndReason,
     },
+    /// The shell could not start the join at all (its `join_session` port call failed: no
+    /// container, the SDK refused the call): no SDK callback will ever come for it.
+    JoinNotStarted {
+        /// The shell's error.
+        message: String,
+    },
 }
 
 /// An input to the audio machine.

@@ -54,7 +54,9 @@ impl Machines {
                     }
                 }
                 Phase::Joining | Phase::InCall { .. } | Phase::Leaving
-                    if live == Some(attempt) && self.audio.call() != Some(attempt) =>
+                    if live == Some(attempt)
+                        && session.join_sent()
+                        && self.audio.call() != Some(attempt) =>
                 {
                     out.push((
                         Target::Audio,

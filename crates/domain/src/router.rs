@@ -24,10 +24,12 @@ pub struct Current {
     pub ended: Option<EndReason>,
     /// What its join is held for, as last told to the session.
     pub held: Option<WaitingFor>,
-    /// The router let its join go (or ended it): nothing more to decide about it.
-    pub decided: bool,
-    /// The join was let go, so the SDK may have been used for it.
+    /// The router last let its join go.
     pub released: bool,
+    /// The router ended it before its join (nothing more to decide).
+    pub abandoned: bool,
+    /// Its join was let go at some point, so the SDK may have been used for it.
+    pub used_sdk: bool,
 }
 
 /// Where one step of getting the Calls SDK ready is.
@@ -49,8 +51,16 @@ pub struct SdkReadiness {
     pub init: Readiness,
     /// Login.
     pub login: Readiness,
+    /// An `InitCallsSdk` is out and not answered.
+    pub init_sent: bool,
     /// A `LoginCallsSdk` is out and not answered.
     pub login_sent: bool,
+    /// The number of the latest init asked for in this process (`Command::InitCalls`).
+    pub init_request: u64,
+    /// When the last `InitCallsSdk` and `LoginCallsSdk` went out.
+    pub init_sent_at: u64,
+    /// See `init_sent_at`.
+    pub login_sent_at: u64,
 }
 
 impl SdkReadiness {
@@ -74,8 +84,10 @@ pub struct Router {
     gated: bool,
     sdk: SdkReadiness,
     permissions: Permissions,
-    /// Permission prompts out and not answered.
-    asked: Vec<MediaKind>,
+    /// Permission prompts out and not answered, with when they were asked for.
+    asked: Vec<(MediaKind, u64)>,
+    /// The time of the input being handled (machines read no clock: it comes with the input).
+    now: u64,
 }
 
 impl Router {
@@ -124,6 +136,14 @@ impl Router {
     }
 
     fn start_attempt(&mut self, session_id: SessionId) -> Vec<Command> {
+        if self.gated && self.permissions.microphone.refused() {
+            // Rule 12: no join without the microphone, and no call view either: the user sees
+            // the error (with Open Settings) straight away.
+            return vec![Command::Notify(Notice::JoinRefused {
+                session_id,
+                reason: EndReason::MicrophoneDenied,
+            })];
+        }
         self.last_attempt += 1;
         let attempt = self.last_attempt;
         self.current = Some(Current {
@@ -131,34 +151,63 @@ impl Router {
             session_id: session_id.clone(),
             ended: None,
             held: None,
-            decided: !self.gated,
             released: !self.gated,
+            abandoned: false,
+            used_sdk: !self.gated,
         });
-        let mut out = vec![Command::StartAttempt {
+        let start = Command::StartAttempt {
             attempt,
             session_id,
             settings: self.config.settings.clone(),
             join_timeout_ms: self.config.join_timeout_ms,
             leave_ack_timeout_ms: self.config.leave_ack_timeout_ms,
-        }];
-        if self.gated {
-            out.extend(self.retry_setup());
-            out.extend(self.ask_permissions());
-            out.extend(self.gate());
+        };
+        if !self.gated {
+            return vec![start];
         }
+        // The decision goes to the session before its Start, so its first view already says
+        // whether (and for what) the join waits: no plain "joining" flashes before "connecting".
+        let mut out = self.retry_setup();
+        out.extend(self.ask_permissions());
+        out.extend(self.gate());
+        out.push(start);
         out
     }
 
-    /// A join after a failed init or login asks the SDK again.
+    /// Whether a request sent at `at` has gone unanswered for longer than a join may wait: its
+    /// answer was lost (the shell never sent it, or the journal refused it), so a new join asks
+    /// again rather than wait for it forever.
+    fn overdue(&self, at: u64) -> bool {
+        self.now.saturating_sub(at) >= self.config.join_timeout_ms
+    }
+
+    /// A join after a failed init or login asks the SDK again, as does one after an init or login
+    /// whose answer never came.
     fn retry_setup(&mut self) -> Vec<Command> {
-        if matches!(self.sdk.init, Readiness::Failed(_)) {
-            self.sdk.init = Readiness::Pending;
-            return vec![Command::InitCallsSdk];
+        let init_lost = self.sdk.init_sent && self.overdue(self.sdk.init_sent_at);
+        if matches!(self.sdk.init, Readiness::Failed(_)) || init_lost {
+            return self.init();
         }
-        if self.sdk.init == Readiness::Ready && matches!(self.sdk.login, Readiness::Failed(_)) {
+        let login_lost = self.sdk.login_sent && self.overdue(self.sdk.login_sent_at);
+        if login_lost {
+            self.sdk.login_sent = false;
+        }
+        if self.sdk.init == Readiness::Ready
+            && (matches!(self.sdk.login, Readiness::Failed(_)) || login_lost)
+        {
             return self.login();
         }
         Vec::new()
+    }
+
+    fn init(&mut self) -> Vec<Command> {
+        self.sdk.init = Readiness::Pending;
+        self.sdk.init_sent = true;
+        self.sdk.init_sent_at = self.now;
+        self.sdk.init_request += 1;
+        vec![Command::InitCalls {
+            request: self.sdk.init_request,
+        }]
     }
 
     fn login(&mut self) -> Vec<Command> {
@@ -167,6 +216,7 @@ impl Router {
         }
         self.sdk.login = Readiness::Pending;
         self.sdk.login_sent = true;
+        self.sdk.login_sent_at = self.now;
         vec![Command::LoginCallsSdk]
     }
 
@@ -178,12 +228,20 @@ impl Router {
         }
         let mut out = Vec::new();
         for media in wanted {
-            if self.permissions.of(media) == Authorization::NotDetermined
-                && !self.asked.contains(&media)
-            {
-                self.asked.push(media);
-                out.push(Command::RequestPermission { media });
+            if self.permissions.of(media) != Authorization::NotDetermined {
+                continue;
             }
+            let pending = self
+                .asked
+                .iter()
+                .find(|(m, _)| *m == media)
+                .map(|(_, at)| *at);
+            if pending.is_some_and(|at| !self.overdue(at)) {
+                continue;
+            }
+            self.asked.retain(|(m, _)| *m != media);
+            self.asked.push((media, self.now));
+            out.push(Command::RequestPermission { media });
         }
         out
     }
@@ -218,8 +276,10 @@ impl Router {
         Ok(None)
     }
 
-    /// Rules 11 and 12 for the live attempt whose join is not decided yet: hold it (saying what
-    /// for), let it go, or end it.
+    /// Rules 11 and 12 for the live attempt: hold its join (saying what for), let it go, or end
+    /// it. Decided again whenever what it depends on changes; a session that already joined
+    /// ignores a later hold or end (a permission the user turned off in Settings mid-call; iOS
+    /// ends the app for that anyway).
     fn gate(&mut self) -> Vec<Command> {
         if !self.gated {
             return Vec::new();
@@ -229,38 +289,60 @@ impl Router {
         let Some(c) = self
             .current
             .as_mut()
-            .filter(|c| c.ended.is_none() && !c.decided)
+            .filter(|c| c.ended.is_none() && !c.abandoned)
         else {
             return Vec::new();
         };
         let attempt = c.attempt;
         let input = match blocker {
             Err(reason) => {
-                c.decided = true;
+                c.abandoned = true;
                 SessionInput::Abandon { reason }
             }
-            Ok(None) => {
-                c.decided = true;
+            Ok(None) if !c.released => {
                 c.released = true;
+                c.used_sdk = true;
+                c.held = None;
                 SessionInput::Release { camera_unavailable }
             }
-            Ok(Some(waiting_for)) if c.held != Some(waiting_for) => {
+            Ok(Some(waiting_for)) if c.released || c.held != Some(waiting_for) => {
+                c.released = false;
                 c.held = Some(waiting_for);
                 SessionInput::Hold { waiting_for }
             }
-            Ok(Some(_)) => return Vec::new(),
+            Ok(_) => return Vec::new(),
         };
         vec![Command::Forward { attempt, input }]
     }
 
+    /// A result counts only when it answers a request this process made and has not had answered:
+    /// an init result naming the latest init asked for, a login result after `LoginCallsSdk`.
+    /// Anything else (a late completion of an init asked for again, a duplicate, a stray) is
+    /// recorded and ignored, so it cannot make a join go out early or for the wrong init.
     fn setup(&mut self, event: &SetupEvent) -> Vec<Command> {
+        let answers = match event {
+            SetupEvent::InitSucceeded { request, .. } | SetupEvent::InitFailed { request, .. } => {
+                self.sdk.init_sent && *request == self.sdk.init_request
+            }
+            SetupEvent::LoginSucceeded | SetupEvent::LoginFailed { .. } => self.sdk.login_sent,
+        };
+        if !answers {
+            return Vec::new();
+        }
+        match event {
+            SetupEvent::InitSucceeded { .. } | SetupEvent::InitFailed { .. } => {
+                self.sdk.init_sent = false;
+            }
+            SetupEvent::LoginSucceeded | SetupEvent::LoginFailed { .. } => {
+                self.sdk.login_sent = false;
+            }
+        }
         let mut out = Vec::new();
         match event {
-            SetupEvent::InitSucceeded { logged_in } => {
+            SetupEvent::InitSucceeded { logged_in, .. } => {
                 self.sdk.init = Readiness::Ready;
                 if *logged_in {
                     self.sdk.login = Readiness::Ready;
-                    self.sdk.login_sent = false;
                 } else {
                     // A re-init may find the user logged out: log in again.
                     if self.sdk.login == Readiness::Ready {
@@ -269,16 +351,12 @@ impl Router {
                     out.extend(self.login());
                 }
             }
-            SetupEvent::InitFailed { message } => {
+            SetupEvent::InitFailed { message, .. } => {
                 self.sdk.init = Readiness::Failed(message.clone());
             }
-            SetupEvent::LoginSucceeded => {
-                self.sdk.login = Readiness::Ready;
-                self.sdk.login_sent = false;
-            }
+            SetupEvent::LoginSucceeded => self.sdk.login = Readiness::Ready,
             SetupEvent::LoginFailed { message } => {
                 self.sdk.login = Readiness::Failed(message.clone());
-                self.sdk.login_sent = false;
             }
         }
         out.extend(self.gate());
@@ -288,7 +366,7 @@ impl Router {
     fn permission(&mut self, media: MediaKind, status: Authorization) -> Vec<Command> {
         self.permissions.set(media, status);
         if status != Authorization::NotDetermined {
-            self.asked.retain(|m| *m != media);
+            self.asked.retain(|(m, _)| *m != media);
         }
         self.gate()
     }
@@ -361,7 +439,7 @@ impl Router {
         let released = match &mut self.current {
             Some(c) if c.attempt == attempt && c.ended.is_none() => {
                 c.ended = Some(reason.clone());
-                c.released
+                c.used_sdk
             }
             _ => return Vec::new(),
         };
@@ -369,8 +447,7 @@ impl Router {
         // after a session), and the next join waits for that init.
         let mut out = Vec::new();
         if self.gated && released && self.sdk.init == Readiness::Ready {
-            self.sdk.init = Readiness::Pending;
-            out.push(Command::InitCallsSdk);
+            out.extend(self.init());
         }
         out.extend(self.after_end(reason));
         out
@@ -415,7 +492,11 @@ impl Router {
         self.view_visible = false;
         self.pending_switch = None;
         self.switch_accepted = false;
-        let mut out = vec![Command::InitCallsSdk];
+        let mut out = if self.gated {
+            self.init()
+        } else {
+            vec![Command::InitCallsSdk]
+        };
         if config.mode == IntegrationMode::Additive {
             out.push(Command::InitChatSdk);
         }
@@ -426,7 +507,8 @@ impl Router {
 impl Machine for Router {
     type Input = RouterInput;
 
-    fn step(&mut self, input: &RouterInput, _at_ms: u64) -> Vec<Command> {
+    fn step(&mut self, input: &RouterInput, at_ms: u64) -> Vec<Command> {
+        self.now = at_ms;
         match input {
             RouterInput::Boot(config) => {
                 self.gated = false;
@@ -454,6 +536,7 @@ impl Machine for Router {
                     .as_ref()
                     .and_then(|c| c.ended.as_ref())
                     .is_some_and(EndReason::needs_settings);
+                // (A refused join has no attempt: the refused microphone itself says it.)
                 if needs || self.permissions.microphone.refused() {
                     vec![Command::OpenAppSettings]
                 } else {
@@ -463,7 +546,25 @@ impl Machine for Router {
             // The shell could not even start init or login: that step failed.
             RouterInput::Incident(Incident::PortFailed { command, message }) if self.gated => {
                 let event = match command {
-                    Command::InitCallsSdk => SetupEvent::InitFailed {
+                    // The prompt was never shown, so no answer will come: the next join asks
+                    // again (this one waits until its join timeout).
+                    Command::RequestPermission { media } => {
+                        self.asked.retain(|(m, _)| m != media);
+                        return Vec::new();
+                    }
+                    // No SDK callback will come for a join the shell could not start.
+                    Command::JoinSession { attempt, .. }
+                        if self.live_attempt() == Some(*attempt) =>
+                    {
+                        return vec![Command::Forward {
+                            attempt: *attempt,
+                            input: SessionInput::JoinNotStarted {
+                                message: message.clone(),
+                            },
+                        }];
+                    }
+                    Command::InitCalls { request } => SetupEvent::InitFailed {
+                        request: *request,
                         message: message.clone(),
                     },
                     Command::LoginCallsSdk => SetupEvent::LoginFailed {

@@ -14,6 +14,9 @@ use crate::settings::{AudioMode, SessionSettings, SessionType};
 use crate::ui::EndReason;
 use crate::ui_bridge::{PhaseView, SessionView};
 
+/// The code of a join the shell could not start (its `join_session` port call failed).
+pub const JOIN_NOT_STARTED: &str = "JOIN NOT STARTED";
+
 /// Where the attempt is.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Phase {
@@ -56,6 +59,8 @@ pub struct Session {
     /// The call view is on screen, as the shell last reported: a held join goes out only while
     /// it is (the SDK draws into it).
     view_up: bool,
+    /// An `Abandon` that came before the `Start`.
+    decided_early: Option<EndReason>,
 }
 
 impl Session {
@@ -72,6 +77,20 @@ impl Session {
     /// True for a video call (`.videoChat` audio), false for voice.
     pub fn is_video(&self) -> bool {
         self.settings.session_type == SessionType::Video
+    }
+
+    /// True once `JoinSession` went out for this attempt (a held join has not).
+    pub fn join_sent(&self) -> bool {
+        self.join_sent
+    }
+
+    /// What a held join waits for, if it is held.
+    pub fn waiting_for(&self) -> Option<WaitingFor> {
+        if self.held_back() {
+            self.hold
+        } else {
+            None
+        }
     }
 
     /// How many spurious `INIT ERROR`s were tolerated.
@@ -137,6 +156,37 @@ impl Session {
             settings.start_video_paused || settings.session_type == SessionType::Voice;
         self.participant_count = 1;
         self.phase = Phase::Waiting;
+        // What the router decided before the Start arrived (it sends its decision first, so the
+        // first view the UI sees already says whether the join waits).
+        let camera_unavailable = std::mem::take(&mut self.camera_unavailable);
+        self.release_camera(camera_unavailable);
+        match self.decided_early.take() {
+            Some(reason) => self.end(reason),
+            None => Vec::new(),
+        }
+    }
+
+    /// A denied camera on a video call: the join goes out with video paused, and says so.
+    fn release_camera(&mut self, camera_unavailable: bool) {
+        if camera_unavailable && self.is_video() {
+            self.camera_unavailable = true;
+            self.camera_off = true;
+            self.settings.start_video_paused = true;
+        }
+    }
+
+    /// The router's decision (hold, release, abandon) can come before the `Start`: it is kept
+    /// and applied when the attempt starts.
+    fn decide_early(&mut self, input: &SessionInput) -> Vec<Command> {
+        match input {
+            SessionInput::Hold { waiting_for } => self.hold = Some(*waiting_for),
+            SessionInput::Release { camera_unavailable } => {
+                self.hold = None;
+                self.camera_unavailable = *camera_unavailable;
+            }
+            SessionInput::Abandon { reason } => self.decided_early = Some(reason.clone()),
+            _ => {}
+        }
         Vec::new()
     }
 
@@ -205,16 +255,26 @@ impl Session {
         if !self.held_back() {
             return Vec::new();
         }
-        if camera_unavailable && self.is_video() {
-            self.camera_unavailable = true;
-            self.camera_off = true;
-            self.settings.start_video_paused = true;
-        }
+        self.release_camera(camera_unavailable);
         let was_held = self.hold.take().is_some();
         if was_held && self.phase == Phase::Joining && self.view_up {
             return self.join();
         }
         Vec::new()
+    }
+
+    /// The shell could not even start the join: it ends as a failed join now, rather than when
+    /// the join timeout runs out. Nothing started in the SDK, so there is nothing to leave.
+    fn join_not_started(&mut self, message: &str) -> Vec<Command> {
+        if self.phase != Phase::Joining || !self.join_sent {
+            return Vec::new();
+        }
+        self.end(EndReason::JoinFailed {
+            code: JoinErrorCode::Other {
+                code: JOIN_NOT_STARTED.to_owned(),
+            },
+            message: message.to_owned(),
+        })
     }
 
     /// The router ends an attempt that never reached the SDK.
@@ -456,6 +516,13 @@ impl Machine for Session {
             } => self.relaunched(*attempt, session_id),
             SessionInput::SelectAudioMode { mode } => self.select_audio_mode(*mode),
             SessionInput::Start { .. } if self.phase == Phase::Unstarted => self.start(input),
+            SessionInput::Hold { .. }
+            | SessionInput::Release { .. }
+            | SessionInput::Abandon { .. }
+                if self.phase == Phase::Unstarted =>
+            {
+                self.decide_early(input)
+            }
             _ if self.phase == Phase::Unstarted => return Vec::new(),
             SessionInput::Start { .. } => Vec::new(),
             SessionInput::ViewAppeared => self.view_appeared(),
@@ -473,6 +540,7 @@ impl Machine for Session {
             SessionInput::Hold { waiting_for } => self.hold(*waiting_for),
             SessionInput::Release { camera_unavailable } => self.release(*camera_unavailable),
             SessionInput::Abandon { reason } => self.abandon(reason),
+            SessionInput::JoinNotStarted { message } => self.join_not_started(message),
         };
         let after = self.view();
         if after != before {

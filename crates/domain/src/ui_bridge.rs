@@ -75,7 +75,9 @@ pub struct AudioView {
 pub struct UiBridge {
     session: Option<SessionView>,
     audio: AudioView,
-    link_error: Option<String>,
+    /// An alert that belongs to no attempt: a rejected link, a refused join. With whether it
+    /// offers Open Settings.
+    link_error: Option<(String, bool)>,
     switch_offer: Option<SessionId>,
     rendered: Option<UiState>,
 }
@@ -99,10 +101,10 @@ impl UiBridge {
     fn derive(&self) -> UiState {
         let Some(s) = &self.session else {
             return match &self.link_error {
-                Some(message) => UiState::Error {
+                Some((message, open_settings)) => UiState::Error {
                     message: message.clone(),
                     can_retry: false,
-                    open_settings: false,
+                    open_settings: *open_settings,
                 },
                 None => UiState::Idle,
             };
@@ -164,7 +166,17 @@ impl UiBridge {
                     .is_some_and(|s| !matches!(s.phase, PhaseView::Ended(_)));
                 if !in_call {
                     self.session = None;
-                    self.link_error = Some(reason.message().to_owned());
+                    self.link_error = Some((reason.message().to_owned(), false));
+                }
+            }
+            UiInput::Notice(Notice::JoinRefused { reason, .. }) => {
+                let in_call = self
+                    .session
+                    .as_ref()
+                    .is_some_and(|s| !matches!(s.phase, PhaseView::Ended(_)));
+                if !in_call {
+                    self.session = None;
+                    self.link_error = Some((reason.message(), reason.needs_settings()));
                 }
             }
             UiInput::Notice(Notice::SwitchOffered { to }) => self.switch_offer = Some(to.clone()),

@@ -8,9 +8,9 @@ use switchboard_domain::session::Phase;
 use switchboard_domain::settings::{AudioMode, SessionType};
 use switchboard_domain::ui_bridge::PhaseView;
 use switchboard_domain::{
-    AppState, AttemptId, AudioEvent, AudioPort, Command, CoreConfig, Event, Input, IntegrationMode,
-    InterruptionReason, JoinErrorCode, RouteChangeReason, SdkButton, SdkEvent, SessionInput,
-    Target, TimerId,
+    AppState, AttemptId, AudioEvent, AudioPort, Authorization, Command, CoreConfig, Event, Input,
+    IntegrationMode, InterruptionReason, JoinErrorCode, Launch, MediaKind, Permissions,
+    RouteChangeReason, SdkButton, SdkEvent, SessionInput, SetupEvent, Target, TimerId,
 };
 
 /// Which attempt an SDK callback names.
@@ -32,8 +32,8 @@ enum Action {
     /// Fire the n-th (mod count) timer that was started and not cancelled; nothing when none.
     FireTimer(usize),
     /// The app's process dies and a new one starts on the same log (DESIGN rule 10): what the
-    /// runtime delivers at launch, then `Boot`.
-    Relaunch,
+    /// runtime delivers at launch, then `Boot` (or `Launch`, with these permissions).
+    Relaunch(Permissions),
 }
 
 const URLS: &[&str] = &[
@@ -146,8 +146,75 @@ fn action() -> impl Strategy<Value = Action> {
         1 => prop_oneof![Just(AppState::Foreground), Just(AppState::Background)]
             .prop_map(move |s| ev(Event::App(s))),
         3 => any::<usize>().prop_map(Action::FireTimer),
-        1 => Just(Action::Relaunch),
+        1 => permissions().prop_map(Action::Relaunch),
+        // What only a launched (gated) core acts on; a Boot-only core records and ignores it.
+        4 => setup_event().prop_map(move |e| ev(Event::Setup(e))),
+        2 => (media(), authorization())
+            .prop_map(move |(media, status)| ev(Event::Permission { media, status })),
+        1 => prop::sample::select(RAW_IDS)
+            .prop_map(move |id| ev(Event::NewMeeting { session_id: id.into() })),
+        1 => Just(ev(Event::OpenSettings)),
     ]
+}
+
+fn setup_event() -> impl Strategy<Value = SetupEvent> {
+    prop_oneof![
+        // Request 0 stands for "the latest init asked for" (resolved when the run sends it);
+        // 1-3 are fixed, often an init long superseded.
+        4 => (init_request(), any::<bool>())
+            .prop_map(|(request, logged_in)| SetupEvent::InitSucceeded { request, logged_in }),
+        1 => init_request().prop_map(|request| SetupEvent::InitFailed {
+            request,
+            message: "no network".into()
+        }),
+        3 => Just(SetupEvent::LoginSucceeded),
+        1 => Just(SetupEvent::LoginFailed {
+            message: "token expired".into()
+        }),
+    ]
+}
+
+fn init_request() -> impl Strategy<Value = u64> {
+    prop_oneof![3 => Just(0u64), 1 => 1u64..=3]
+}
+
+/// A setup event whose request 0 means "the latest init asked for".
+fn resolved(event: &Event, latest: u64) -> Event {
+    match event {
+        Event::Setup(SetupEvent::InitSucceeded {
+            request: 0,
+            logged_in,
+        }) => Event::Setup(SetupEvent::InitSucceeded {
+            request: latest,
+            logged_in: *logged_in,
+        }),
+        Event::Setup(SetupEvent::InitFailed {
+            request: 0,
+            message,
+        }) => Event::Setup(SetupEvent::InitFailed {
+            request: latest,
+            message: message.clone(),
+        }),
+        other => other.clone(),
+    }
+}
+
+fn media() -> impl Strategy<Value = MediaKind> {
+    prop_oneof![Just(MediaKind::Microphone), Just(MediaKind::Camera)]
+}
+
+fn authorization() -> impl Strategy<Value = Authorization> {
+    prop_oneof![
+        1 => Just(Authorization::NotDetermined),
+        1 => Just(Authorization::Restricted),
+        2 => Just(Authorization::Denied),
+        6 => Just(Authorization::Authorized),
+    ]
+}
+
+fn permissions() -> impl Strategy<Value = Permissions> {
+    (authorization(), authorization())
+        .prop_map(|(microphone, camera)| Permissions { microphone, camera })
 }
 
 fn config() -> impl Strategy<Value = CoreConfig> {
@@ -174,6 +241,88 @@ struct Tally {
     joins: BTreeMap<AttemptId, usize>,
     timers: BTreeSet<TimerId>,
     chat_inits: usize,
+    /// Attempts whose join the router held at some point.
+    held: BTreeSet<AttemptId>,
+    /// The test's own model of rules 11 and 12, from what the shell reported and the core asked.
+    gate: Gate,
+}
+
+/// What the shell told this process about the SDK and the permissions (DESIGN rules 11, 12).
+#[derive(Default)]
+struct Gate {
+    /// Joins must wait (a `Launch`ed process); a `Boot`-only core predates the rules.
+    on: bool,
+    /// Init succeeded since the last `InitCallsSdk`.
+    init_ok: bool,
+    /// Login succeeded (or init said the user was logged in), and nothing since said otherwise.
+    login_ok: bool,
+    /// The microphone's last reported status.
+    mic: Authorization,
+    /// The core asked for an init (or a login) and has had no answer: only an answer to a
+    /// request counts (a stray or duplicated callback must not let a join out), and for an init
+    /// only the answer to the latest one asked for.
+    init_asked: bool,
+    login_asked: bool,
+    latest_init: u64,
+}
+
+impl Gate {
+    fn launched(&mut self, permissions: Permissions) {
+        *self = Gate {
+            on: true,
+            init_ok: false,
+            login_ok: false,
+            mic: permissions.microphone,
+            // The launch's commands ask for the first init.
+            init_asked: false,
+            login_asked: false,
+            latest_init: 0,
+        };
+    }
+
+    /// A setup result counts only when it answers a request the core made (an init: the latest).
+    fn setup(&mut self, e: &SetupEvent) {
+        let asked = match e {
+            SetupEvent::InitSucceeded { request, .. } | SetupEvent::InitFailed { request, .. } => {
+                self.init_asked && *request == self.latest_init
+            }
+            SetupEvent::LoginSucceeded | SetupEvent::LoginFailed { .. } => self.login_asked,
+        };
+        if !asked {
+            return;
+        }
+        match e {
+            SetupEvent::InitSucceeded { logged_in, .. } => {
+                self.init_asked = false;
+                self.init_ok = true;
+                self.login_ok = *logged_in;
+            }
+            SetupEvent::InitFailed { .. } => {
+                self.init_asked = false;
+                self.init_ok = false;
+            }
+            SetupEvent::LoginSucceeded => {
+                self.login_asked = false;
+                self.login_ok = true;
+            }
+            SetupEvent::LoginFailed { .. } => {
+                self.login_asked = false;
+                self.login_ok = false;
+            }
+        }
+    }
+
+    /// What an outside event tells the model, before the core acts on it.
+    fn report(&mut self, event: &Event) {
+        match event {
+            Event::Setup(e) => self.setup(e),
+            Event::Permission {
+                media: MediaKind::Microphone,
+                status,
+            } => self.mic = *status,
+            _ => {}
+        }
+    }
 }
 
 impl Tally {
@@ -196,7 +345,35 @@ impl Tally {
                 Command::LeaveSession { attempt } => {
                     *self.leaves.entry(*attempt).or_default() += 1;
                 }
+                Command::InitCallsSdk => self.gate.init_ok = false,
+                Command::InitCalls { request } => {
+                    self.gate.init_ok = false;
+                    self.gate.init_asked = true;
+                    self.gate.latest_init = *request;
+                }
+                Command::LoginCallsSdk => self.gate.login_asked = true,
+                Command::Forward {
+                    attempt,
+                    input: SessionInput::Hold { .. },
+                } => {
+                    self.held.insert(*attempt);
+                }
                 Command::JoinSession { attempt, .. } => {
+                    if self.gate.on {
+                        // Rule 11: init and login succeeded in this process; rule 12: the
+                        // microphone is allowed.
+                        prop_assert!(
+                            self.gate.init_ok && self.gate.login_ok,
+                            "JoinSession for attempt {} before init and login succeeded",
+                            attempt
+                        );
+                        prop_assert_eq!(
+                            self.gate.mic,
+                            Authorization::Authorized,
+                            "JoinSession for attempt {} without the microphone",
+                            attempt
+                        );
+                    }
                     *self.joins.entry(*attempt).or_default() += 1;
                     prop_assert!(
                         cmds[..i].contains(&&Command::RegisterListeners { attempt: *attempt }),
@@ -219,14 +396,18 @@ impl Tally {
                 }
                 Command::InitChatSdk => self.chat_inits += 1,
                 Command::SessionChanged(view) => {
-                    // Nothing is joining, in the call or leaving before its JoinSession went out.
-                    let joined_phase = matches!(
-                        view.phase,
-                        PhaseView::Joining
-                            | PhaseView::Connected
-                            | PhaseView::Reconnecting
-                            | PhaseView::Leaving
-                    );
+                    // Nothing is joining, in the call or leaving before its JoinSession went out
+                    // (a held join shows the joining screen while it waits).
+                    let joining_held =
+                        view.phase == PhaseView::Joining && self.held.contains(&view.attempt);
+                    let joined_phase = !joining_held
+                        && matches!(
+                            view.phase,
+                            PhaseView::Joining
+                                | PhaseView::Connected
+                                | PhaseView::Reconnecting
+                                | PhaseView::Leaving
+                        );
                     prop_assert!(
                         !joined_phase || self.joins.contains_key(&view.attempt),
                         "attempt {} is {:?} without a JoinSession",
@@ -304,19 +485,41 @@ fn check_state(core: &Core, tally: &Tally) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-fn run(config: CoreConfig, actions: &[Action]) -> Result<Vec<Vec<Step>>, TestCaseError> {
+/// How a run starts its core: `Boot` (a log from before rules 11-12) or `Launch`.
+fn start_event(config: &CoreConfig, launch: Option<Permissions>) -> Event {
+    match launch {
+        None => Event::Boot(config.clone()),
+        Some(permissions) => Event::Launch(Launch {
+            config: config.clone(),
+            permissions,
+        }),
+    }
+}
+
+fn run(
+    config: CoreConfig,
+    launch: Option<Permissions>,
+    actions: &[Action],
+) -> Result<Vec<Vec<Step>>, TestCaseError> {
     let mode = config.mode;
     let mut core = Core::default();
     let mut tally = Tally::default();
     let mut at = 0u64;
     let mut log = Vec::new();
-    let boot = core.handle_event(Event::Boot(config.clone()), at);
+    if let Some(p) = launch {
+        tally.gate.launched(p);
+    }
+    let boot = core.handle_event(start_event(&config, launch), at);
     tally.observe(&boot, mode)?;
     log.push(boot);
     for action in actions {
         at += 137;
         let steps = match action {
-            Action::Event(e) => core.handle_event(e.clone(), at),
+            Action::Event(e) => {
+                let e = resolved(e, tally.gate.latest_init);
+                tally.gate.report(&e);
+                core.handle_event(e, at)
+            }
             Action::Sdk(pick, event) => {
                 let attempt = match pick {
                     AttemptPick::Latest => core.machines.router.current().map_or(1, |c| c.attempt),
@@ -342,10 +545,14 @@ fn run(config: CoreConfig, actions: &[Action]) -> Result<Vec<Vec<Step>>, TestCas
                     at,
                 )
             }
-            Action::Relaunch => {
+            Action::Relaunch(permissions) => {
                 // As the runtime does: the boot first, then the old process's loose ends.
                 let repairs = core.machines.reconcile_at_launch();
-                let mut steps = core.handle_event(Event::Boot(config.clone()), at);
+                let launch = launch.map(|_| *permissions);
+                if let Some(p) = launch {
+                    tally.gate.launched(p);
+                }
+                let mut steps = core.handle_event(start_event(&config, launch), at);
                 for (target, input) in repairs {
                     steps.extend(core.deliver(target, input, at));
                 }
@@ -369,7 +576,63 @@ fn run(config: CoreConfig, actions: &[Action]) -> Result<Vec<Vec<Step>>, TestCas
         check_state(&core, &tally)?;
         log.push(steps);
     }
+    drain(&mut core, &mut tally, mode, &mut at)?;
     Ok(log)
+}
+
+/// Every wait ends: with nobody doing anything, the core's own timers end every attempt that is
+/// joining (held or not) or leaving; and once the user leaves, every attempt has ended.
+fn drain(
+    core: &mut Core,
+    tally: &mut Tally,
+    mode: IntegrationMode,
+    at: &mut u64,
+) -> Result<(), TestCaseError> {
+    let fire_all =
+        |core: &mut Core, tally: &mut Tally, at: &mut u64| -> Result<(), TestCaseError> {
+            for _ in 0..16 {
+                let Some(id) = tally.timers.iter().next().copied() else {
+                    return Ok(());
+                };
+                tally.timers.remove(&id);
+                *at += 60_000;
+                let steps = core.deliver(
+                    Target::Session(id.attempt),
+                    Input::Session(SessionInput::TimerFired(id.kind)),
+                    *at,
+                );
+                tally.observe(&steps, mode)?;
+                check_state(core, tally)?;
+            }
+            prop_assert!(
+                tally.timers.is_empty(),
+                "timers keep coming: {:?}",
+                tally.timers
+            );
+            Ok(())
+        };
+    fire_all(core, tally, at)?;
+    for (attempt, s) in &core.machines.sessions {
+        prop_assert!(
+            !matches!(s.phase(), Phase::Joining | Phase::Leaving),
+            "attempt {} still {:?} after every timer fired",
+            attempt,
+            s.phase()
+        );
+    }
+    *at += 137;
+    let steps = core.handle_event(Event::Leave, *at);
+    tally.observe(&steps, mode)?;
+    fire_all(core, tally, at)?;
+    for (attempt, s) in &core.machines.sessions {
+        prop_assert!(
+            s.is_ended() || *s.phase() == Phase::Unstarted,
+            "attempt {} still {:?} after the user left",
+            attempt,
+            s.phase()
+        );
+    }
+    Ok(())
 }
 
 proptest! {
@@ -378,11 +641,12 @@ proptest! {
     #[test]
     fn call_rules_hold_for_any_event_sequence(
         config in config(),
+        launch in prop::option::weighted(0.6, permissions()),
         actions in prop::collection::vec(action(), 0..60),
     ) {
-        let first = run(config.clone(), &actions)?;
+        let first = run(config.clone(), launch, &actions)?;
         // Deterministic: the same inputs give the same steps.
-        let second = run(config, &actions)?;
+        let second = run(config, launch, &actions)?;
         prop_assert!(first == second, "two runs of the same events differ");
     }
 }
@@ -402,7 +666,7 @@ fn generator_reaches_every_ending() {
             .new_tree(&mut runner)
             .unwrap()
             .current();
-        let log = run(CoreConfig::default(), &actions).expect("properties hold");
+        let log = run(CoreConfig::default(), None, &actions).expect("properties hold");
         for c in log.iter().flatten().flat_map(|s| &s.commands) {
             if let Command::Ended { reason, .. } = c {
                 let name = match reason {
@@ -426,4 +690,89 @@ fn generator_reaches_every_ending() {
     }
     assert_eq!(seen.len(), 7, "endings reached: {seen:?}");
     assert!(join_timeouts > 0);
+}
+
+/// With a launched core, the generator reaches the endings of rules 11 and 12 and joins that
+/// were held and then let go; otherwise the property above would prove little about them.
+#[test]
+fn generator_reaches_the_readiness_and_permission_paths() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    use switchboard_domain::EndReason;
+
+    let mut runner = TestRunner::deterministic();
+    let mut seen = BTreeSet::new();
+    for _ in 0..400 {
+        let launch = permissions().new_tree(&mut runner).unwrap().current();
+        let actions = prop::collection::vec(action(), 0..60)
+            .new_tree(&mut runner)
+            .unwrap()
+            .current();
+        let log = run(CoreConfig::default(), Some(launch), &actions).expect("properties hold");
+        let cmds: Vec<&Command> = log.iter().flatten().flat_map(|s| &s.commands).collect();
+        let mut held = BTreeSet::new();
+        for c in cmds {
+            match c {
+                Command::Ended { reason, .. } => {
+                    seen.insert(match reason {
+                        EndReason::MicrophoneDenied => "microphone_denied",
+                        EndReason::SetupFailed { .. } => "setup_failed",
+                        EndReason::NotReady { .. } => "not_ready",
+                        _ => "other",
+                    });
+                }
+                Command::Forward {
+                    attempt,
+                    input: SessionInput::Hold { .. },
+                } => {
+                    held.insert(*attempt);
+                }
+                Command::JoinSession { attempt, .. } if held.contains(attempt) => {
+                    seen.insert("held_then_joined");
+                }
+                Command::RequestPermission { .. } => {
+                    seen.insert("permission_requested");
+                }
+                Command::LoginCallsSdk => {
+                    seen.insert("login");
+                }
+                _ => {}
+            }
+        }
+    }
+    for want in [
+        "microphone_denied",
+        "setup_failed",
+        "not_ready",
+        "held_then_joined",
+        "permission_requested",
+        "login",
+    ] {
+        assert!(seen.contains(want), "never reached {want}: {seen:?}");
+    }
+}
+
+proptest! {
+    /// Every meeting link the core builds (the share-invite button) is accepted by its own router
+    /// with the same id, for any valid id and any host it allows (written in any case, the first
+    /// of several or not).
+    #[test]
+    fn the_router_accepts_every_link_the_core_builds_with_the_same_id(
+        id in "[A-Za-z0-9_-]{1,64}",
+        labels in prop::collection::vec("[a-z0-9]([a-z0-9-]{0,14}[a-z0-9])?", 1..4),
+        tld in "[a-z]{2,6}",
+        upper in any::<bool>(),
+        others in prop::collection::vec("[a-z]{3,8}\\.example", 0..3),
+    ) {
+        let mut host = format!("{}.{tld}", labels.join("."));
+        if upper {
+            host = host.to_ascii_uppercase();
+        }
+        let session = switchboard_domain::SessionId::parse(&id).unwrap();
+        let url = switchboard_domain::link::meeting_link(&host, &session);
+        let mut allowed = vec![host.clone()];
+        allowed.extend(others);
+        let back = switchboard_domain::validate_link(&url, &allowed);
+        prop_assert_eq!(back, Ok(session), "{}", url);
+    }
 }

@@ -9,7 +9,7 @@ import pytest
 from switchboard import switchboard_domain as d
 from switchboard import switchboard_ffi as f
 
-from harness import Shell, dismisses, label
+from harness import Shell, dismisses, label, link
 
 SDK = d.SdkEvent
 
@@ -239,20 +239,27 @@ def test_the_sdks_other_buttons_are_logged_and_left_to_the_sdk(shell, tmp_path):
     before = list(shell.sdk.calls)
     buttons = list(d.SdkButton)
     assert len(buttons) == 9  # ButtonClickListener's callbacks besides the leave button
-    for button in buttons:
+    others = [b for b in buttons if b != d.SdkButton.SHARE_INVITE]
+    for button in others:
         shell.sdk_event(SDK.BUTTON_CLICKED(button=button))
     # The core answers none of them: the SDK runs its own default action after the callback.
     assert shell.sdk.calls == before
+    assert not shell.ui.named("share_link")
     assert label(shell.state()) == "in_call"
+    # Share invite is the one the core answers (test_invites.py): the app's share sheet.
+    shell.sdk_event(SDK.BUTTON_CLICKED(button=d.SdkButton.SHARE_INVITE))
+    assert shell.sdk.calls == before
+    assert shell.ui.named("share_link") == [("share_link", link("buttons"))]
     # Each click is in the log, under the SDK's callback name, and the log still verifies.
     out = tmp_path / "buttons.jsonl"
     shell.sb.export_log(str(out), False)
     timeline = subprocess.run([switchboard_cli(), "replay", str(out)],
                               capture_output=True, text=True)
     assert timeline.returncode == 0, timeline.stderr
-    for button in buttons:
+    for button in others:
         words = "".join(w.capitalize() for w in button.name.split("_"))
         assert f"on{words}ButtonClicked" in timeline.stdout, button
+    assert "share invite pressed (attempt 1)" in timeline.stdout
     run = subprocess.run([switchboard_cli(), "replay", str(out), "--verify"],
                          capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr

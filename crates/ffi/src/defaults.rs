@@ -1,6 +1,6 @@
 //! The core's own defaults and SDK mappings, exported so the shell never restates them: what
 //! `joinSession`'s `onError` means, and the default call settings and configuration.
-use switchboard_domain::{CoreConfig, SdkEvent, SessionSettings};
+use switchboard_domain::{CoreConfig, SdkEvent, SessionSettings, WaitingFor};
 
 use crate::error::{guard, SwitchboardError};
 
@@ -19,6 +19,13 @@ pub fn join_failed_event(
             description.as_deref(),
         ))
     })
+}
+
+/// The line the joining screen shows while a join waits for `waiting_for` (the core's words, so
+/// the shell does not repeat them).
+#[uniffi::export]
+pub fn waiting_for_message(waiting_for: WaitingFor) -> String {
+    waiting_for.message().to_owned()
 }
 
 /// The core's default settings for a call (title, video, mic and camera on, speaker, idle

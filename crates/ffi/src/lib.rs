@@ -13,7 +13,9 @@ mod logging;
 mod ports;
 mod switchboard;
 
-pub use defaults::{default_core_config, default_session_settings, join_failed_event};
+pub use defaults::{
+    default_core_config, default_session_settings, join_failed_event, waiting_for_message,
+};
 pub use error::SwitchboardError;
 pub use logging::init_logging;
 pub use ports::{AudioSession, CallsSdk, PortError, UiObserver};

@@ -38,8 +38,10 @@ fn port(result: Result<(), PortError>) -> rt::PortResult {
 /// callback the adapter later reports for a join must carry the `attempt` given here.
 #[uniffi::export(foreign)]
 pub trait CallsSdk: Send + Sync {
-    /// `CometChatCalls(callsAppSettings:)`.
-    fn init_calls(&self) -> Result<(), PortError>;
+    /// `CometChatCalls(callsAppSettings:onSuccess:onError:)`. Report its completion with
+    /// `Switchboard.setup_event`, naming this `request` (`InitSucceeded`/`InitFailed`): the core
+    /// counts only the answer to the latest init it asked for.
+    fn init_calls(&self, request: u64) -> Result<(), PortError>;
     /// `CometChat.init` (additive mode only).
     fn init_chat(&self) -> Result<(), PortError>;
     /// Register the SessionStatusListener and ButtonClickListener for this attempt.
@@ -102,8 +104,8 @@ pub(crate) struct AudioPort(pub Arc<dyn AudioSession>);
 pub(crate) struct UiPort(pub Arc<dyn UiObserver>);
 
 impl rt::CallsSdk for SdkPort {
-    fn init_calls(&self) -> rt::PortResult {
-        port(self.0.init_calls())
+    fn init_calls(&self, request: u64) -> rt::PortResult {
+        port(self.0.init_calls(request))
     }
     fn init_chat(&self) -> rt::PortResult {
         port(self.0.init_chat())

@@ -29,7 +29,8 @@ pub struct SwitchboardConfig {
 /// The call core, as the Swift shell sees it.
 #[derive(uniffi::Object)]
 pub struct Switchboard {
-    tokio: tokio::runtime::Runtime,
+    /// Always `Some` until drop, which takes it out (see the `Drop` impl).
+    tokio: Option<tokio::runtime::Runtime>,
     core: Mutex<Option<Arc<Runtime>>>,
     data_dir: PathBuf,
 }
@@ -67,7 +68,22 @@ fn export_records(
     })
 }
 
+impl Drop for Switchboard {
+    /// The last reference may go away on one of the core's own threads (inside a port call, when
+    /// the host's garbage collector frees it there): a tokio runtime dropped in an async context
+    /// panics, so it is shut down in the background instead, which never blocks or panics.
+    fn drop(&mut self) {
+        if let Some(tokio) = self.tokio.take() {
+            tokio.shutdown_background();
+        }
+    }
+}
+
 impl Switchboard {
+    fn tokio(&self) -> Result<&tokio::runtime::Runtime, SwitchboardError> {
+        self.tokio.as_ref().ok_or(SwitchboardError::ShutDown)
+    }
+
     /// The running core; the lock is held only to clone it, so no call ever waits on another.
     fn running(&self) -> Result<Arc<Runtime>, SwitchboardError> {
         let core = self.core.lock().unwrap_or_else(|p| p.into_inner());
@@ -142,7 +158,7 @@ impl Switchboard {
             };
             let core = tokio.block_on(Runtime::start(runtime_config, ports))?;
             Ok(Arc::new(Switchboard {
-                tokio,
+                tokio: Some(tokio),
                 core: Mutex::new(Some(Arc::new(core))),
                 data_dir,
             }))
@@ -259,7 +275,7 @@ impl Switchboard {
             let rt = self.running()?;
             let limit = Duration::from_millis(timeout_ms);
             let settled = self
-                .tokio
+                .tokio()?
                 .block_on(async { tokio::time::timeout(limit, rt.settle()).await });
             Ok(settled.is_ok())
         })
@@ -327,7 +343,7 @@ impl Switchboard {
         guard(|| {
             let core = self.core.lock().unwrap_or_else(|p| p.into_inner()).take();
             match core {
-                Some(rt) => Ok(self.tokio.block_on(rt.shutdown())?),
+                Some(rt) => Ok(self.tokio()?.block_on(rt.shutdown())?),
                 None => Err(SwitchboardError::ShutDown),
             }
         })

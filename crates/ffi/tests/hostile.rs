@@ -18,7 +18,7 @@ use switchboard_journal::{FlushPolicy, Journal, SledJournal};
 struct Quiet;
 
 impl CallsSdk for Quiet {
-    fn init_calls(&self) -> Result<(), PortError> {
+    fn init_calls(&self, _: u64) -> Result<(), PortError> {
         Ok(())
     }
     fn init_chat(&self) -> Result<(), PortError> {

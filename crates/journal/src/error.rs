@@ -27,7 +27,10 @@ pub enum Error {
         expected: usize,
     },
     /// A record written by a format this build does not know.
-    #[error("record at seq {seq} has format {format}; this build reads format {supported}")]
+    #[error(
+        "record at seq {seq} has format {format}; this build reads formats {} to {supported}",
+        crate::record::FORMAT_OLDEST
+    )]
     UnsupportedFormat {
         /// The record's seq.
         seq: u64,
@@ -111,7 +114,11 @@ pub enum Error {
         what: String,
     },
     /// The journal's metadata names a newer on-disk format.
-    #[error("{} has journal format {found}; this build reads format {supported}", .path.display())]
+    #[error(
+        "{} has journal format {found}; this build reads formats {} to {supported}",
+        .path.display(),
+        crate::record::FORMAT_OLDEST
+    )]
     JournalFormat {
         /// The journal directory.
         path: PathBuf,

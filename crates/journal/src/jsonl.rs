@@ -72,7 +72,7 @@ impl LogLine {
         };
         if self.format != FORMAT_VERSION {
             return Err(bad(format!(
-                "format {} is not one this build reads ({FORMAT_VERSION})",
+                "format {} is not one this build reads (1 to {FORMAT_VERSION})",
                 self.format
             )));
         }

@@ -31,7 +31,7 @@ fn export_import_export_is_byte_identical_through_a_journal() {
     let (records, first) = sample();
     assert_eq!(first.lines().count(), 40);
     assert!(first.starts_with(
-        r#"{"format":1,"seq":0,"at_ms":0,"actor":"router","kind":"input","body":{"input":"#
+        r#"{"format":2,"seq":0,"at_ms":0,"actor":"router","kind":"input","body":{"input":"#
     ));
     let imported = import(&first).unwrap();
     assert_eq!(imported, records);
@@ -147,7 +147,7 @@ fn foreign_lines_are_named() {
             "line 2: not a log record",
         ),
         (
-            first.replacen("\"format\":1", "\"format\":7", 1),
+            first.replacen("\"format\":2", "\"format\":7", 1),
             "line 1 (seq 0): format 7",
         ),
         (
@@ -296,15 +296,203 @@ fn open_log_reads_a_journal_dir_or_a_jsonl_file() {
 }
 
 #[test]
-fn the_golden_format_1_log_still_imports_replays_and_exports_identically() {
+fn the_golden_format_1_log_still_imports_replays_and_exports_as_format_2() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(GOLDEN_V1);
     let golden = std::fs::read_to_string(&path).expect("the golden log of format 1");
+    assert!(golden.lines().all(|l| l.starts_with(r#"{"format":1,"#)));
     let records = import(&golden).unwrap();
     assert!(records.len() > 100);
     // Every recorded input is still accepted by today's machines (what the commands are may
     // change with the domain; `switchboard replay --verify` reports that).
     switchboard_journal::fold(&records).unwrap();
+    // Upcast on read: it exports as format 2, and that export reads back to the same records.
+    let again = export(&records);
+    assert!(again.lines().all(|l| l.starts_with(r#"{"format":2,"#)));
+    assert_eq!(import(&again).unwrap(), records);
+    // The same records, line for line: only the format, the checksum and the fields format 2
+    // added (at their "nothing new" values) differ.
+    for (old, new) in golden.lines().zip(again.lines()) {
+        let old: serde_json::Value = serde_json::from_str(old).unwrap();
+        let new: serde_json::Value = serde_json::from_str(new).unwrap();
+        for key in ["seq", "at_ms", "actor", "kind"] {
+            assert_eq!(old[key], new[key]);
+        }
+        assert_eq!(
+            without_format_2_fields(new["body"].clone()),
+            old["body"],
+            "seq {}",
+            old["seq"]
+        );
+    }
+}
+
+/// A body with the fields format 2 added removed, where they hold their default.
+fn without_format_2_fields(mut v: serde_json::Value) -> serde_json::Value {
+    const ADDED: [&str; 5] = [
+        "waiting_for",
+        "camera_unavailable",
+        "audio_unavailable",
+        "open_settings",
+        "unavailable",
+    ];
+    match &mut v {
+        serde_json::Value::Object(map) => {
+            for key in ADDED {
+                if map
+                    .get(key)
+                    .is_some_and(|x| x.is_null() || *x == serde_json::Value::Bool(false))
+                {
+                    map.remove(key);
+                }
+            }
+            for value in map.values_mut() {
+                *value = without_format_2_fields(value.take());
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for item in items {
+                *item = without_format_2_fields(item.take());
+            }
+        }
+        _ => {}
+    }
+    v
+}
+
+#[test]
+fn the_golden_format_2_log_still_imports_replays_and_exports_identically() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(GOLDEN_V2);
+    let golden = std::fs::read_to_string(&path).expect("the golden log of format 2");
+    let records = import(&golden).unwrap();
+    assert!(records.len() > 100);
+    switchboard_journal::fold(&records).unwrap();
     assert_eq!(export(&records), golden);
+}
+
+/// Where the golden log of format 2 lives. It is frozen: a later format adds a new fixture.
+const GOLDEN_V2: &str = "../../schemas/fixtures/format-2.jsonl";
+
+/// Writes the golden log of format 2 once, when asked and only if it does not exist:
+/// `WRITE_GOLDEN_V2=1 cargo test -p switchboard-journal --test jsonl`.
+#[test]
+fn write_the_golden_format_2_log_when_asked() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(GOLDEN_V2);
+    if std::env::var_os("WRITE_GOLDEN_V2").is_none() || path.exists() {
+        return;
+    }
+    std::fs::write(&path, export(&golden_v2_records())).unwrap();
+}
+
+/// A launched process (DESIGN rules 10-13): a cold-start link waiting for init, login and the
+/// microphone prompt; a video call with the camera denied; the share-invite button; a failed
+/// audio activation retried on foreground; the re-init after the call and a second call waiting
+/// for it; a new meeting; a failed login and its retry; a relaunch mid-call; a microphone
+/// denied at the prompt and Open Settings.
+fn golden_v2_records() -> Vec<Record> {
+    use switchboard_domain::core::Core;
+    use switchboard_domain::{
+        AppState, Authorization, Command, CoreConfig, Event, Incident, Launch, MediaKind,
+        Permissions, SdkButton, SdkEvent, SetupEvent,
+    };
+    use switchboard_journal::script::records_from_steps;
+    let permissions = Permissions {
+        microphone: Authorization::NotDetermined,
+        camera: Authorization::Denied,
+    };
+    let launch = Event::Launch(Launch {
+        config: CoreConfig::default(),
+        permissions,
+    });
+    let setup = Event::Setup;
+    let mut events = vec![
+        launch.clone(),
+        link("cold-start"),
+        Event::ViewAppeared,
+        Event::Permission {
+            media: MediaKind::Microphone,
+            status: Authorization::Authorized,
+        },
+        setup(SetupEvent::InitSucceeded {
+            request: 1,
+            logged_in: false,
+        }),
+        setup(SetupEvent::LoginSucceeded),
+        sdk(1, SdkEvent::JoinSucceeded),
+        sdk(1, SdkEvent::SessionJoined),
+        sdk(
+            1,
+            SdkEvent::ButtonClicked {
+                button: SdkButton::ShareInvite,
+            },
+        ),
+        Event::Incident(Incident::port_failed(
+            Command::ActivateAudio,
+            "AVAudioSession error 561017449",
+        )),
+        Event::App(AppState::Background),
+        Event::App(AppState::Foreground),
+        Event::Leave,
+        sdk(1, SdkEvent::SessionLeft),
+        Event::ViewDisappeared,
+        Event::Dismiss,
+        // The second call waits for the re-init.
+        Event::NewMeeting {
+            session_id: "3F2504E0-4F89-11D3-9A0C-0305E82C3301".into(),
+        },
+        Event::ViewAppeared,
+        setup(SetupEvent::InitSucceeded {
+            request: 2,
+            logged_in: false,
+        }),
+        setup(SetupEvent::LoginFailed {
+            message: "AUTH TOKEN ERROR: expired".into(),
+        }),
+        Event::Retry,
+        setup(SetupEvent::LoginSucceeded),
+        Event::ViewAppeared,
+        sdk(3, SdkEvent::JoinSucceeded),
+    ];
+    // Killed mid-call; the next process ends the call and is told no for the microphone.
+    let mut core = Core::default();
+    let mut out = Vec::new();
+    let mut at_ms = 0;
+    for event in events.drain(..) {
+        out.extend(records_from_steps(&core.handle_event(event, at_ms), at_ms));
+        at_ms += 40;
+    }
+    let repairs = core.machines.reconcile_at_launch();
+    let relaunch = Event::Launch(Launch {
+        config: CoreConfig::default(),
+        permissions: Permissions {
+            microphone: Authorization::Denied,
+            camera: Authorization::Authorized,
+        },
+    });
+    out.extend(records_from_steps(
+        &core.handle_event(relaunch, at_ms),
+        at_ms,
+    ));
+    for (target, input) in repairs {
+        out.extend(records_from_steps(
+            &core.deliver(target, input, at_ms),
+            at_ms,
+        ));
+    }
+    for event in [
+        Event::Dismiss,
+        setup(SetupEvent::InitSucceeded {
+            request: 1,
+            logged_in: true,
+        }),
+        link("after-relaunch"),
+        Event::OpenSettings,
+        Event::Dismiss,
+    ] {
+        at_ms += 40;
+        out.extend(records_from_steps(&core.handle_event(event, at_ms), at_ms));
+    }
+    let _ = launch;
+    expected(&out)
 }
 
 /// Where the golden log of format 1 lives. It is frozen: a later format adds a new fixture.

@@ -158,11 +158,16 @@ impl RouterState {
         attempt: AttemptId,
         input: SessionInput,
     ) {
-        // A Start makes the actor; so does the end of an attempt whose Start was lost with the
-        // old process (it must still end, rule 10).
+        // A Start makes the actor; so does the router's decision about the join, which it sends
+        // just before the Start (rules 11, 12), and the end of an attempt whose Start was lost
+        // with the old process (it must still end, rule 10).
         let makes_actor = matches!(
             input,
-            SessionInput::Start { .. } | SessionInput::AppRelaunched { .. }
+            SessionInput::Start { .. }
+                | SessionInput::AppRelaunched { .. }
+                | SessionInput::Hold { .. }
+                | SessionInput::Release { .. }
+                | SessionInput::Abandon { .. }
         );
         if makes_actor && !self.sessions.contains_key(&attempt) {
             self.spawn_session(myself, attempt, Session::default())
@@ -193,6 +198,8 @@ impl RouterState {
             RouterMsg::Input(input) => self.own_input(input).await,
             RouterMsg::ToSession(_, SessionInput::AppRelaunched { .. })
                 if self.shared.planted() == Some(PlantedBug::ContinueAfterRelaunch) => {}
+            RouterMsg::ToSession(_, SessionInput::Hold { .. })
+                if self.shared.planted() == Some(PlantedBug::JoinBeforeReady) => {}
             RouterMsg::ToSession(attempt, input) => {
                 self.deliver_to_session(myself, attempt, input).await
             }

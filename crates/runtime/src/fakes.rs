@@ -13,8 +13,8 @@ use crate::{EventSink, Runtime};
 /// One call the core made on a fake port.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PortCall {
-    /// `init_calls`.
-    InitCalls,
+    /// `init_calls`, with its request number.
+    InitCalls(u64),
     /// `init_chat`.
     InitChat,
     /// `register_listeners`.
@@ -167,8 +167,8 @@ impl Recorder {
 }
 
 impl CallsSdk for Recorder {
-    fn init_calls(&self) -> PortResult {
-        self.push(PortCall::InitCalls)
+    fn init_calls(&self, request: u64) -> PortResult {
+        self.push(PortCall::InitCalls(request))
     }
     fn init_chat(&self) -> PortResult {
         self.push(PortCall::InitChat)
@@ -239,7 +239,10 @@ impl UiSink for Recorder {
 /// A shell's answer, when its SDK always gets ready, to an init or login call.
 fn setup_answer(call: &PortCall) -> Option<Event> {
     let event = match call {
-        PortCall::InitCalls => SetupEvent::InitSucceeded { logged_in: true },
+        PortCall::InitCalls(request) => SetupEvent::InitSucceeded {
+            request: *request,
+            logged_in: true,
+        },
         PortCall::Login => SetupEvent::LoginSucceeded,
         _ => return None,
     };

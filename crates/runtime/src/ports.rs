@@ -27,8 +27,10 @@ impl std::error::Error for PortError {}
 
 /// The Calls SDK (CometChat Calls SDK v5 on iOS).
 pub trait CallsSdk: Send + Sync {
-    /// Initialise the Calls SDK.
-    fn init_calls(&self) -> PortResult;
+    /// Initialise the Calls SDK; the shell names `request` in its result (`SetupEvent`), so a
+    /// late completion of an earlier init is known for what it is. (0 only when replaying logs
+    /// written before requests were numbered.)
+    fn init_calls(&self, request: u64) -> PortResult;
     /// Initialise the Chat SDK (additive mode only).
     fn init_chat(&self) -> PortResult;
     /// Register the session-status and button listeners; callbacks carry `attempt`.

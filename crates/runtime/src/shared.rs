@@ -66,6 +66,10 @@ pub enum PlantedBug {
     /// A new process does not end the call the old one left live: the router drops the
     /// `AppRelaunched` on its way to the session, so the call carries on (breaks rule 10).
     ContinueAfterRelaunch,
+    /// The router's `Hold` never reaches the session, so a join asked for before the Calls SDK
+    /// is ready (or a permission is answered) goes out as soon as the call view appears (breaks
+    /// rules 11 and 12).
+    JoinBeforeReady,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -301,7 +305,8 @@ impl Shared {
 /// performed by [`Shared::perform_one`] itself; messages are no port call).
 fn port_call(p: &Ports, c: &Command) -> PortResult {
     match c {
-        Command::InitCallsSdk => p.sdk.init_calls(),
+        Command::InitCallsSdk => p.sdk.init_calls(0),
+        Command::InitCalls { request } => p.sdk.init_calls(*request),
         Command::InitChatSdk => p.sdk.init_chat(),
         Command::RegisterListeners { attempt } => p.sdk.register_listeners(*attempt),
         Command::JoinSession {

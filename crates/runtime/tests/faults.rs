@@ -97,7 +97,7 @@ type Pick = fn(&PortCall) -> bool;
 
 fn port_calls() -> Vec<(&'static str, Pick)> {
     vec![
-        ("init_calls", |c| matches!(c, PortCall::InitCalls)),
+        ("init_calls", |c| matches!(c, PortCall::InitCalls(_))),
         ("register_listeners", |c| {
             matches!(c, PortCall::RegisterListeners(_))
         }),
@@ -211,7 +211,7 @@ impl Stuck {
 }
 
 impl CallsSdk for Stuck {
-    fn init_calls(&self) -> PortResult {
+    fn init_calls(&self, _: u64) -> PortResult {
         self.note()
     }
     fn init_chat(&self) -> PortResult {

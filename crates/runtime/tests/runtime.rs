@@ -5,7 +5,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use switchboard_domain::{
-    Command, CoreConfig, EndReason, Entry, Event, Permissions, SdkEvent, UiState,
+    Command, CoreConfig, EndReason, Entry, Event, Permissions, SdkEvent, SetupEvent, UiState,
+    WaitingFor,
 };
 use switchboard_journal::{FlushPolicy, Journal, MemoryJournal};
 use switchboard_runtime::fakes::{recording_ports, PortCall, Recorder};
@@ -221,5 +222,84 @@ async fn nothing_is_performed_when_the_journal_cannot_write() {
     memory.set_fail_writes(false);
     join_call(&rt, "alpha").await;
     assert_eq!(joins(&rec), vec!["alpha"]);
+    rt.shutdown().await.unwrap();
+}
+
+/// DESIGN rule 11 through the actors: a cold-start link waits for the SDK's init, and after
+/// every call the core initialises the SDK again; the next call's join waits for that init.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_calls_in_a_row_re_initialise_the_sdk_and_the_second_join_waits_for_it() {
+    // No automatic answers: this test plays the shell's init results itself.
+    let clock = Arc::new(ManualClock::new(1_000));
+    let (ports, rec) = recording_ports(clock);
+    let config = RuntimeConfig {
+        core: CoreConfig::default(),
+        journal: JournalConfig::Memory,
+        permissions: Permissions::GRANTED,
+    };
+    let rt = Runtime::start(config, ports).await.expect("runtime starts");
+    rt.settle().await;
+    let inits = |rec: &Recorder| rec.count(|c| matches!(c, PortCall::InitCalls(_)));
+    assert_eq!(inits(&rec), 1, "the launch initialises the SDK");
+    let init_ok = |request| {
+        Event::Setup(SetupEvent::InitSucceeded {
+            request,
+            logged_in: true,
+        })
+    };
+
+    // A cold-start link: held until the launch's init succeeds.
+    send(
+        &rt,
+        Event::OpenLink {
+            url: format!("{LINK}alpha"),
+        },
+    )
+    .await;
+    send(&rt, Event::ViewAppeared).await;
+    assert!(joins(&rec).is_empty(), "joined before the SDK was ready");
+    assert!(matches!(
+        rt.ui_state(),
+        UiState::Joining {
+            waiting_for: Some(WaitingFor::CallingService),
+            ..
+        }
+    ));
+    send(&rt, init_ok(1)).await;
+    assert_eq!(joins(&rec), vec!["alpha"]);
+    sdk(&rt, 1, SdkEvent::JoinSucceeded).await;
+    send(&rt, Event::Leave).await;
+    sdk(&rt, 1, SdkEvent::SessionLeft).await;
+    send(&rt, Event::ViewDisappeared).await;
+    send(&rt, Event::Dismiss).await;
+
+    // The call ended: the SDK is initialised again, after the end.
+    assert_eq!(inits(&rec), 2, "{:?}", rec.calls());
+    let calls = rec.calls();
+    let last_init = calls
+        .iter()
+        .rposition(|c| *c == PortCall::InitCalls(2))
+        .unwrap();
+    let leave = calls
+        .iter()
+        .position(|c| matches!(c, PortCall::LeaveSession(1)))
+        .unwrap();
+    assert!(last_init > leave);
+
+    // The second call waits for that init.
+    send(
+        &rt,
+        Event::OpenLink {
+            url: format!("{LINK}bravo"),
+        },
+    )
+    .await;
+    send(&rt, Event::ViewAppeared).await;
+    assert_eq!(joins(&rec), vec!["alpha"], "the second join did not wait");
+    // The late answer to the first init would not do; the second init's does.
+    send(&rt, init_ok(1)).await;
+    assert_eq!(joins(&rec), vec!["alpha"]);
+    send(&rt, init_ok(2)).await;
+    assert_eq!(joins(&rec), vec!["alpha", "bravo"]);
     rt.shutdown().await.unwrap();
 }

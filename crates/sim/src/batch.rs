@@ -194,6 +194,8 @@ pub struct BatchOutcome {
     pub world: crate::world::WorldStats,
     /// Runtime faults that struck, over all runs.
     pub faults: crate::run::FaultCounts,
+    /// What the journals say, over all runs (held joins, how attempts ended, setup failures).
+    pub log: crate::check::LogStats,
     /// Failing seeds, in seed order.
     pub failures: Vec<SeedResult>,
     /// Wall-clock time.
@@ -233,6 +235,7 @@ pub fn run_batch(config: &BatchConfig, done: &(dyn Fn(&SeedResult) + Sync)) -> B
         t.sim_ms += result.report.sim_ms;
         t.world.add(&result.report.world);
         t.faults.add(&result.report.faults);
+        t.log.add(&result.report.log);
         if result.failed() {
             t.failures.push(result);
         }

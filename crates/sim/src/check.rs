@@ -8,14 +8,21 @@
 //! with what the rules say it must produce) at the next input of its actor, or when a step ends.
 //! Every `Ended` must be followed by a `UiState` that dismisses the call view before the step
 //! ends. The simulator ends a step whenever the runtime has settled; in a log alone, a step ends
-//! at a `Boot` (the app started again) and at the end of the log.
+//! at a `Boot` or a `Launch` (the app started again) and at the end of the log.
+//!
+//! Rules 11 and 12 are checked against the checker's own model of the phone (`Phone`), built
+//! from the journal and not from the router's state: what the shell reported about the Calls
+//! SDK's init and login and about the permissions, since the process's `Launch`, and which
+//! calls of this process joined (after one, the SDK needs a fresh init). Logs that only hold
+//! `Boot` (written before the rules existed) are not held to them.
 use std::collections::BTreeMap;
 
 use switchboard_domain::session::Phase;
 use switchboard_domain::ui_bridge::PhaseView;
 use switchboard_domain::{
-    ActorName, AttemptId, Command, EndReason, Entry, Input, IntegrationMode, JoinErrorCode,
-    Machines, MediaKind, RouterInput, SdkEvent, SessionInput, TimerKind, UiInput, UiState,
+    ActorName, AttemptId, Authorization, Command, EndReason, Entry, Incident, Input,
+    IntegrationMode, JoinErrorCode, Launch, Machines, MediaKind, Notice, RouterInput, SdkEvent,
+    SessionInput, SessionType, SetupEvent, TimerKind, UiInput, UiState, WaitingFor,
 };
 use switchboard_journal::Record;
 
@@ -65,7 +72,7 @@ impl Effect {
     pub fn of(command: &Command) -> Option<Effect> {
         use Command as C;
         Some(match command {
-            C::InitCallsSdk => Effect::InitCalls,
+            C::InitCallsSdk | C::InitCalls { .. } => Effect::InitCalls,
             C::InitChatSdk => Effect::InitChat,
             C::RegisterListeners { attempt } => Effect::RegisterListeners(*attempt),
             C::JoinSession { attempt, .. } => Effect::Join(*attempt),
@@ -88,6 +95,9 @@ impl Effect {
     }
 }
 
+/// Slack (ms) after a held attempt's join timeout before [`Invariant::WaitEnds`] is broken.
+pub const WAIT_SLACK_MS: u64 = 2_000;
+
 /// What the journal says about one attempt so far.
 #[derive(Clone, Debug, Default)]
 struct Facts {
@@ -95,6 +105,158 @@ struct Facts {
     ended: Option<u64>,
     joins: u32,
     leaves: u32,
+    /// What the router holds its join for (its last `Forward` of `Hold`, until a `Release`).
+    held: Option<WaitingFor>,
+    /// The router held it at some point.
+    was_held: bool,
+    /// Its call view is up, as its session was last told.
+    view_up: bool,
+    /// Its join timeout, from its `Start`.
+    join_timeout_ms: u64,
+    /// When its call view first appeared (ms since the epoch): its join timeout runs from then.
+    first_view_ms: Option<u64>,
+    /// The process (count of `Boot`s and `Launch`es) whose `JoinSession` it got.
+    joined_in: Option<u64>,
+}
+
+impl Facts {
+    /// The deadline of a wait that is still on: the view is up (or was), nothing joined, not
+    /// ended.
+    fn wait_deadline(&self) -> Option<u64> {
+        if self.ended.is_some() || self.joins > 0 {
+            return None;
+        }
+        self.first_view_ms
+            .map(|t| t + self.join_timeout_ms + WAIT_SLACK_MS)
+    }
+}
+
+/// Where the Calls SDK's init is, as the journal shows it for this process.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum InitState {
+    /// Not asked for in this process since the last failure.
+    #[default]
+    NotAsked,
+    /// `InitCallsSdk` (or `InitCalls`) went out; no result yet.
+    Asked,
+    /// Init succeeded after it was asked for.
+    Ready,
+    /// A call of this process that joined has ended since init succeeded: the SDK's state may
+    /// be gone, and only an init asked for after that counts.
+    Cleared,
+}
+
+/// The phone as the journal shows it: what this process was told about the SDK and the
+/// permissions (rules 11 and 12).
+#[derive(Clone, Debug, Default)]
+struct Phone {
+    /// This process started with a `Launch`: the rules apply.
+    gated: bool,
+    /// Processes so far (each `Boot` or `Launch` starts one).
+    process: u64,
+    init: InitState,
+    /// The request number of the latest `InitCalls`: only its result counts.
+    init_request: u64,
+    logged_in: bool,
+    microphone: Authorization,
+    camera: Authorization,
+}
+
+impl Phone {
+    fn launch(&mut self, launch: &Launch) {
+        *self = Phone {
+            gated: true,
+            process: self.process + 1,
+            microphone: launch.permissions.microphone,
+            camera: launch.permissions.camera,
+            ..Phone::default()
+        };
+    }
+
+    fn boot(&mut self) {
+        *self = Phone {
+            process: self.process + 1,
+            ..Phone::default()
+        };
+    }
+
+    /// A router input the phone model learns from.
+    fn input(&mut self, input: &RouterInput) {
+        match input {
+            RouterInput::Setup(SetupEvent::InitSucceeded { request, logged_in })
+                if self.init == InitState::Asked && *request == self.init_request =>
+            {
+                self.init = InitState::Ready;
+                self.logged_in = *logged_in;
+            }
+            RouterInput::Setup(SetupEvent::InitFailed { request, .. })
+                if self.init == InitState::Asked && *request == self.init_request =>
+            {
+                self.init = InitState::NotAsked;
+            }
+            RouterInput::Incident(Incident::PortFailed {
+                command: Command::InitCallsSdk | Command::InitCalls { .. },
+                ..
+            }) => self.init = InitState::NotAsked,
+            RouterInput::Setup(SetupEvent::LoginSucceeded) => self.logged_in = true,
+            // A login that failed logs nobody out: whoever was logged in still is (a second
+            // login asked for while the first was slow may fail after the first succeeded).
+            RouterInput::Setup(SetupEvent::LoginFailed { .. }) => {}
+            RouterInput::Permission { media, status } => match media {
+                MediaKind::Microphone => self.microphone = *status,
+                MediaKind::Camera => self.camera = *status,
+            },
+            _ => {}
+        }
+    }
+
+    /// The rules a `JoinSession` can break against the phone.
+    fn join_rule(
+        &self,
+        attempt: AttemptId,
+        video: bool,
+        paused: bool,
+    ) -> Option<(Invariant, String)> {
+        if !self.gated {
+            return None;
+        }
+        let not_ready = match (self.init, self.logged_in) {
+            (InitState::NotAsked, _) => {
+                Some("the Calls SDK was not initialised in this process (or its init failed)")
+            }
+            (InitState::Asked, _) => Some("the Calls SDK's init had not completed"),
+            (InitState::Cleared, _) => Some(
+                "a call of this process ended since the Calls SDK's last init, and no init \
+                 asked for after it has succeeded",
+            ),
+            (InitState::Ready, false) => Some("nobody is logged in to the Calls SDK"),
+            (InitState::Ready, true) => None,
+        };
+        if let Some(why) = not_ready {
+            let why = format!("JoinSession for attempt {attempt}: {why}");
+            return Some((Invariant::JoinBeforeReady, why));
+        }
+        if self.microphone != Authorization::Authorized {
+            let why = format!(
+                "JoinSession for attempt {attempt} while the microphone is {:?}",
+                self.microphone
+            );
+            return Some((Invariant::DeniedMicNeverJoins, why));
+        }
+        if video && self.camera == Authorization::NotDetermined {
+            let why =
+                format!("JoinSession for video attempt {attempt} before the camera was answered");
+            return Some((Invariant::DeniedCameraPaused, why));
+        }
+        if video && self.camera.refused() && !paused {
+            let why = format!(
+                "JoinSession for video attempt {attempt} with video on while the camera is {:?}",
+                self.camera
+            );
+            return Some((Invariant::DeniedCameraPaused, why));
+        }
+        None
+    }
 }
 
 /// The state of an actor's machine just before an input.
@@ -108,6 +270,12 @@ struct Before {
     ended: bool,
     /// The UI offered a retry (router inputs only).
     retry_offered: bool,
+    /// A `JoinSession` was recorded for the attempt.
+    joined: bool,
+    /// What the router held the attempt's join for.
+    held: Option<WaitingFor>,
+    /// The microphone is refused, as the journal shows it.
+    mic_refused: bool,
 }
 
 /// What an input's recorded commands include, for the rules of what an input must produce.
@@ -119,6 +287,8 @@ struct Produced {
     init_calls: bool,
     init_chat: bool,
     start_attempt: bool,
+    /// A join refused before any attempt started (the microphone is refused).
+    refused: bool,
 }
 
 impl Produced {
@@ -127,9 +297,10 @@ impl Produced {
             Command::Ended { .. } => self.ended = true,
             Command::LeaveSession { .. } => self.leave = true,
             Command::SessionChanged(v) if v.phase == PhaseView::Connected => self.connected = true,
-            Command::InitCallsSdk => self.init_calls = true,
+            Command::InitCallsSdk | Command::InitCalls { .. } => self.init_calls = true,
             Command::InitChatSdk => self.init_chat = true,
             Command::StartAttempt { .. } => self.start_attempt = true,
+            Command::Notify(Notice::JoinRefused { .. }) => self.refused = true,
             _ => {}
         }
     }
@@ -161,6 +332,39 @@ pub struct LogStats {
     pub attempts: u64,
     /// How attempts ended, by reason (`Display` of the reason).
     pub ended: BTreeMap<String, u64>,
+    /// Processes started (`Boot` or `Launch` inputs).
+    pub launches: u64,
+    /// Attempts whose join the router held (rules 11 and 12).
+    pub held: u64,
+    /// Attempts that ended `NotReady` (a held join that waited out its join timeout).
+    pub not_ready: u64,
+    /// Attempts that ended `MicrophoneDenied`.
+    pub mic_denied: u64,
+    /// Joins refused before any attempt started (the microphone is refused).
+    pub refused: u64,
+    /// Init failures the shell reported.
+    pub init_failures: u64,
+    /// Login failures the shell reported.
+    pub login_failures: u64,
+}
+
+impl LogStats {
+    /// Adds another log's counts.
+    pub fn add(&mut self, o: &LogStats) {
+        self.records += o.records;
+        self.inputs += o.inputs;
+        self.attempts += o.attempts;
+        for (k, v) in &o.ended {
+            *self.ended.entry(k.clone()).or_default() += v;
+        }
+        self.launches += o.launches;
+        self.held += o.held;
+        self.not_ready += o.not_ready;
+        self.mic_denied += o.mic_denied;
+        self.refused += o.refused;
+        self.init_failures += o.init_failures;
+        self.login_failures += o.login_failures;
+    }
 }
 
 /// What the rules remember about the log so far.
@@ -172,6 +376,7 @@ struct Memory {
     mode: Option<IntegrationMode>,
     effects: BTreeMap<Effect, u64>,
     stats: LogStats,
+    phone: Phone,
 }
 
 /// Checks journal records one at a time; see the module documentation.
@@ -189,11 +394,67 @@ pub struct LogChecker {
 
 /// An input that starts a new step in a log read alone: the app started again.
 fn starts_step(input: &Input) -> bool {
-    matches!(input, Input::Router(RouterInput::Boot(_)))
+    matches!(
+        input,
+        Input::Router(RouterInput::Boot(_) | RouterInput::Launch(_))
+    )
 }
 
-/// The reason rule 2 gives for an attempt ended by `input`, or the rule the end breaks.
-fn expected_reason(input: &Input, before: &Before) -> Result<EndReason, (Invariant, String)> {
+/// The end reason the rules give.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Expected {
+    /// Exactly this one.
+    Exact(EndReason),
+    /// `NotReady`, for whatever it was waiting for (a join let go while its view was away
+    /// waits for the view).
+    AnyNotReady,
+}
+
+impl Expected {
+    fn matches(&self, reason: &EndReason) -> bool {
+        match self {
+            Expected::Exact(want) => want == reason,
+            Expected::AnyNotReady => matches!(reason, EndReason::NotReady { .. }),
+        }
+    }
+}
+
+impl std::fmt::Display for Expected {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Expected::Exact(r) => write!(f, "{r}"),
+            Expected::AnyNotReady => f.write_str("NotReady"),
+        }
+    }
+}
+
+/// The reason the rules give for an attempt ended by `input`, or the rule the end breaks: rule
+/// 2 for a joined call, rules 11 and 12 for a join that never went out (a held join that times
+/// out is not ready, whatever it waited for; one the router abandons ends as the router said).
+fn expected_reason(input: &Input, before: &Before) -> Result<Expected, (Invariant, String)> {
+    match input {
+        Input::Session(SessionInput::TimerFired(TimerKind::JoinTimeout)) if !before.joined => {
+            return Ok(match before.held {
+                Some(waiting_for) => Expected::Exact(EndReason::NotReady { waiting_for }),
+                None => Expected::AnyNotReady,
+            });
+        }
+        Input::Session(SessionInput::Abandon { reason }) => {
+            if *reason == EndReason::MicrophoneDenied && !before.mic_refused {
+                let why = "abandoned as MicrophoneDenied while the journal shows the microphone \
+                           not refused"
+                    .to_owned();
+                return Err((Invariant::EndReason, why));
+            }
+            return Ok(Expected::Exact(reason.clone()));
+        }
+        _ => {}
+    }
+    exact_reason(input, before).map(Expected::Exact)
+}
+
+/// Rule 2's reason for an attempt ended by `input`.
+fn exact_reason(input: &Input, before: &Before) -> Result<EndReason, (Invariant, String)> {
     let Input::Session(s) = input else {
         let why = format!("ended on a non-session input '{input}'");
         return Err((Invariant::EndReason, why));
@@ -254,6 +515,7 @@ impl Memory {
             );
             return Before {
                 retry_offered: actor == ActorName::Router && retry_offered,
+                mic_refused: self.phone.gated && self.phone.microphone.refused(),
                 ..Before::default()
             };
         };
@@ -263,6 +525,9 @@ impl Memory {
             leaving: facts.is_some_and(|f| f.leaves > 0),
             ended: facts.is_some_and(|f| f.ended.is_some()),
             retry_offered: false,
+            joined: facts.is_some_and(|f| f.joins > 0),
+            held: facts.and_then(|f| f.held),
+            mic_refused: self.phone.gated && self.phone.microphone.refused(),
         }
     }
 
@@ -290,19 +555,58 @@ impl Memory {
                 let facts = self.attempts.entry(*attempt).or_default();
                 facts.leaves += 1;
                 let n = facts.leaves;
+                if facts.joins == 0 {
+                    let why = format!(
+                        "LeaveSession for attempt {attempt}, whose join never went out (on \
+                         '{input}'): there is nothing to leave"
+                    );
+                    return Some((Invariant::LeaveLeads, why));
+                }
                 let why = || format!("LeaveSession #{n} for attempt {attempt} (on '{input}')");
                 (n > 1).then(|| (Invariant::OneLeave, why()))
             }
-            Command::JoinSession { attempt, .. } => {
+            Command::JoinSession {
+                attempt, settings, ..
+            } => self.join_rule(*attempt, settings, input),
+            Command::Forward {
+                attempt,
+                input: forwarded,
+            } => {
                 let facts = self.attempts.entry(*attempt).or_default();
-                facts.joins += 1;
-                if facts.joins > 1 {
-                    let why = format!("JoinSession #{} for attempt {attempt}", facts.joins);
-                    return Some((Invariant::OneJoin, why));
+                match forwarded {
+                    SessionInput::Hold { waiting_for } => {
+                        if !facts.was_held {
+                            self.stats.held += 1;
+                        }
+                        facts.held = Some(*waiting_for);
+                        facts.was_held = true;
+                    }
+                    SessionInput::Release { .. } | SessionInput::Abandon { .. } => {
+                        facts.held = None;
+                    }
+                    _ => {}
                 }
-                let why = || format!("JoinSession for attempt {attempt} on '{input}'");
-                (*input != Input::Session(SessionInput::ViewAppeared))
-                    .then(|| (Invariant::JoinAfterView, why()))
+                None
+            }
+            Command::InitCallsSdk => {
+                self.phone.init = InitState::Asked;
+                None
+            }
+            Command::InitCalls { request } => {
+                self.phone.init = InitState::Asked;
+                self.phone.init_request = *request;
+                None
+            }
+            Command::Notify(Notice::JoinRefused { session_id, reason }) => {
+                self.stats.refused += 1;
+                let allowed = !(self.phone.gated && self.phone.microphone.refused());
+                let why = format!(
+                    "the join of {session_id} was refused ({reason}) while the journal shows the \
+                     microphone {:?}",
+                    self.phone.microphone
+                );
+                (allowed && *reason == EndReason::MicrophoneDenied)
+                    .then_some((Invariant::DeniedMicNeverJoins, why))
             }
             Command::ConfigureAudio { category, .. } if !category.captures_microphone() => {
                 let why = format!("audio category {category:?} captures no microphone");
@@ -316,6 +620,44 @@ impl Memory {
         }
     }
 
+    /// Rules 7, 11 and 12 on a `JoinSession`.
+    fn join_rule(
+        &mut self,
+        attempt: AttemptId,
+        settings: &switchboard_domain::SessionSettings,
+        input: &Input,
+    ) -> Option<(Invariant, String)> {
+        let process = self.phone.process;
+        let facts = self.attempts.entry(attempt).or_default();
+        facts.joins += 1;
+        if facts.joins > 1 {
+            let why = format!("JoinSession #{} for attempt {attempt}", facts.joins);
+            return Some((Invariant::OneJoin, why));
+        }
+        facts.joined_in = Some(process);
+        if let Some(waiting_for) = facts.held {
+            let why = format!(
+                "JoinSession for attempt {attempt} on '{input}' while the router holds its join \
+                 for {waiting_for:?}"
+            );
+            return Some((Invariant::JoinBeforeReady, why));
+        }
+        // The view must be up: the join goes out as it appears, or when the router lets a
+        // held join go while it is up.
+        let on_view = match input {
+            Input::Session(SessionInput::ViewAppeared) => true,
+            Input::Session(SessionInput::Release { .. }) => facts.view_up,
+            _ => false,
+        };
+        if !on_view {
+            let why = format!("JoinSession for attempt {attempt} on '{input}'");
+            return Some((Invariant::JoinAfterView, why));
+        }
+        let video = settings.session_type == SessionType::Video;
+        self.phone
+            .join_rule(attempt, video, settings.start_video_paused)
+    }
+
     fn ended_rule(
         &mut self,
         seq: u64,
@@ -325,15 +667,26 @@ impl Memory {
         before: &Before,
     ) -> Option<(Invariant, String)> {
         *self.stats.ended.entry(reason.to_string()).or_default() += 1;
+        match reason {
+            EndReason::NotReady { .. } => self.stats.not_ready += 1,
+            EndReason::MicrophoneDenied => self.stats.mic_denied += 1,
+            _ => {}
+        }
         let facts = self.attempts.entry(attempt).or_default();
         if let Some(first) = facts.ended {
             let why = format!("attempt {attempt} ended again ({reason}); it ended at seq {first}");
             return Some((Invariant::OneEnded, why));
         }
         facts.ended = Some(seq);
+        facts.held = None;
+        // A call of this process that reached the SDK is over: its state may be cleared, and
+        // the next join needs an init asked for from now on (rule 11).
+        if facts.joined_in == Some(self.phone.process) && self.phone.init != InitState::NotAsked {
+            self.phone.init = InitState::Cleared;
+        }
         self.pending_ended.insert(attempt, seq);
         match expected_reason(input, before) {
-            Ok(want) if want == *reason => None,
+            Ok(want) if want.matches(reason) => None,
             Ok(want) => Some((
                 Invariant::EndReason,
                 format!("attempt {attempt} ended as {reason} on '{input}'; rule 2 says {want}"),
@@ -375,6 +728,12 @@ impl LogChecker {
         facts.is_some_and(|f| f.ended.is_some())
     }
 
+    /// Whether a `JoinSession` went out for the attempt, per the journal.
+    pub fn joined(&self, attempt: AttemptId) -> bool {
+        let facts = self.memory.attempts.get(&attempt);
+        facts.is_some_and(|f| f.joins > 0)
+    }
+
     /// The violation with the lowest seq found so far, removing every violation found. At the
     /// same seq a broken rule comes before a replay difference (a runtime that decides a wrong
     /// command breaks both: the rule says more).
@@ -398,6 +757,16 @@ impl LogChecker {
             self.fail(Invariant::LogSequence, r.seq, why);
         }
         self.next_seq = r.seq + 1;
+        if matches!(&r.body, Entry::Input(i) if starts_step(i)) {
+            // A new process: the old one's waits died with it (rule 10 ends their attempts),
+            // however long after its last record the app was opened again.
+            for facts in self.memory.attempts.values_mut() {
+                facts.first_view_ms = None;
+            }
+        }
+        if let Some(why) = self.overdue_wait(r.at_ms) {
+            self.fail(Invariant::WaitEnds, r.seq, why);
+        }
         self.memory.stats.records += 1;
         match &r.body {
             Entry::Input(input) => self.input(r, input),
@@ -405,10 +774,37 @@ impl LogChecker {
         }
     }
 
-    /// Rule 10 on the log: at a `Boot`, the attempt still live belonged to the process that
-    /// died; the first input its session gets afterwards must be the one that ends it.
+    /// A wait still on at `now_ms` (ms since the epoch, as records are stamped) whose join
+    /// timeout, plus [`WAIT_SLACK_MS`], has passed: the call view of an attempt appeared, no
+    /// `JoinSession` went out, and it has not ended (rule 11: the wait is bounded by the join
+    /// timeout). Reported once per attempt.
+    pub fn overdue_wait(&mut self, now_ms: u64) -> Option<String> {
+        let (attempt, _) = self
+            .memory
+            .attempts
+            .iter()
+            .filter_map(|(a, f)| f.wait_deadline().map(|d| (*a, d)))
+            .find(|(_, d)| *d < now_ms)?;
+        let facts = self.memory.attempts.get_mut(&attempt).expect("found above");
+        let waited = now_ms - facts.first_view_ms.unwrap_or(now_ms);
+        let what = facts
+            .held
+            .map_or("its call view".to_owned(), |w| format!("{w:?}"));
+        // Reported once: the attempt no longer counts as waiting.
+        facts.first_view_ms = None;
+        Some(format!(
+            "attempt {attempt} has waited {} for {what} since its call view appeared, past its \
+             join timeout of {}",
+            crate::format_ms(waited),
+            crate::format_ms(facts.join_timeout_ms),
+        ))
+    }
+
+    /// Rule 10 on the log: at a `Boot` or `Launch`, the attempt still live belonged to the
+    /// process that died; the first input its session gets afterwards must be the one that
+    /// ends it.
     fn relaunch_rule(&mut self, r: &Record, input: &Input) {
-        if let Input::Router(RouterInput::Boot(_)) = input {
+        if let Input::Router(RouterInput::Boot(_) | RouterInput::Launch(_)) = input {
             let live = self.machines.router.live_attempt();
             if let Some(a) = live.filter(|a| !self.ended(*a)) {
                 self.inherited.insert(a, r.seq);
@@ -423,20 +819,21 @@ impl LogChecker {
         };
         if !matches!(s, SessionInput::AppRelaunched { .. }) {
             let why = format!(
-                "the process that booted at seq {boot} carried on attempt {a} of the one before                  it: its session got '{s}' instead of being ended"
+                "the process that booted at seq {boot} carried on attempt {a} of the one before \
+                 it: its session got '{s}' instead of being ended"
             );
             self.fail(Invariant::RelaunchEndsOldCall, r.seq, why);
         }
     }
 
     fn input(&mut self, r: &Record, input: &Input) {
-        self.relaunch_rule(r, input);
         if starts_step(input) {
             self.end_step();
         } else if let Some(i) = self.open.iter().position(|(a, _)| *a == r.actor) {
             let (actor, prev) = self.open.swap_remove(i);
             self.close(actor, prev);
         }
+        self.relaunch_rule(r, input);
         self.memory.stats.inputs += 1;
         let before = self.memory.before(&self.machines, r.actor);
         let got = match self.machines.step(r.actor, input, r.at_ms) {
@@ -448,10 +845,45 @@ impl LogChecker {
             }
         };
         match input {
-            Input::Router(RouterInput::Boot(config)) => self.memory.mode = Some(config.mode),
-            Input::Session(SessionInput::Start { attempt, .. }) => {
+            Input::Router(RouterInput::Boot(config)) => {
+                self.memory.mode = Some(config.mode);
+                self.memory.phone.boot();
+                self.memory.stats.launches += 1;
+            }
+            Input::Router(RouterInput::Launch(launch)) => {
+                self.memory.mode = Some(launch.config.mode);
+                self.memory.phone.launch(launch);
+                self.memory.stats.launches += 1;
+            }
+            Input::Router(i) => {
+                match i {
+                    RouterInput::Setup(SetupEvent::InitFailed { .. }) => {
+                        self.memory.stats.init_failures += 1;
+                    }
+                    RouterInput::Setup(SetupEvent::LoginFailed { .. }) => {
+                        self.memory.stats.login_failures += 1;
+                    }
+                    _ => {}
+                }
+                self.memory.phone.input(i);
+            }
+            Input::Session(SessionInput::Start {
+                attempt,
+                join_timeout_ms,
+                ..
+            }) => {
                 self.memory.stats.attempts += 1;
-                self.memory.attempts.entry(*attempt).or_default();
+                let facts = self.memory.attempts.entry(*attempt).or_default();
+                facts.join_timeout_ms = *join_timeout_ms;
+            }
+            Input::Session(s @ (SessionInput::ViewAppeared | SessionInput::ViewDisappeared)) => {
+                if let ActorName::Session(a) = r.actor {
+                    let facts = self.memory.attempts.entry(a).or_default();
+                    facts.view_up = *s == SessionInput::ViewAppeared;
+                    if facts.view_up && facts.first_view_ms.is_none() && facts.joins == 0 {
+                        facts.first_view_ms = Some(r.at_ms);
+                    }
+                }
             }
             Input::Ui(UiInput::Session(view))
                 if matches!(view.phase, PhaseView::Ended(_))
@@ -479,7 +911,8 @@ impl LogChecker {
         if let Command::Forward { attempt, input } = c {
             if let Some(boot) = self.inherited.get(attempt).copied() {
                 let why = format!(
-                    "the process that booted at seq {boot} carried on attempt {attempt} of the                      one before it: the router forwarded '{input}' to it instead of ending it"
+                    "the process that booted at seq {boot} carried on attempt {attempt} of the \
+                     one before it: the router forwarded '{input}' to it instead of ending it"
                 );
                 self.fail(Invariant::RelaunchEndsOldCall, r.seq, why);
             }
@@ -520,6 +953,17 @@ impl LogChecker {
     pub fn end_step(&mut self) {
         while let Some((actor, open)) = self.open.pop() {
             self.close(actor, open);
+        }
+        // Rule 10: the new process ends the old one's live attempt as it starts, in the same
+        // step; one still live when the step ends is carried on.
+        for (attempt, boot) in std::mem::take(&mut self.inherited) {
+            if !self.ended(attempt) {
+                let why = format!(
+                    "the process that started at seq {boot} did not end attempt {attempt}, which \
+                     the process before it left live: the call carries on"
+                );
+                self.fail(Invariant::RelaunchEndsOldCall, boot, why);
+            }
         }
         while let Some((attempt, seq)) = self.memory.pending_ended.pop_first() {
             let why = format!(
@@ -563,8 +1007,12 @@ fn divergence(actor: ActorName, open: &Open) -> (u64, String) {
 fn must_produce(open: &Open) -> Option<(Invariant, String)> {
     let out = open.produced;
     let phase = open.before.phase.as_ref();
-    let joining = phase == Some(&Phase::Joining);
+    // Joining with a JoinSession out: a join held (or let go while the view was away) has no
+    // SDK session, and what the SDK says is not about it.
+    let joined = open.before.joined;
+    let joining = phase == Some(&Phase::Joining) && joined;
     let in_call = matches!(phase, Some(Phase::InCall { .. }));
+    let unjoined = matches!(phase, Some(Phase::Waiting | Phase::Joining)) && !joined;
     let fail = |i: Invariant, why: &str| Some((i, format!("'{}': {why}", open.input)));
     match &open.input {
         Input::Session(SessionInput::Sdk(e)) if e.is_terminal() => {
@@ -599,13 +1047,32 @@ fn must_produce(open: &Open) -> Option<(Invariant, String)> {
         {
             return fail(Invariant::LeaveLeads, "no LeaveSession");
         }
-        Input::Router(RouterInput::Retry) if open.before.retry_offered && !out.start_attempt => {
+        // Rule 6 before the join went out: nothing to leave, so the leave ends the attempt.
+        Input::Session(SessionInput::Leave) if unjoined && !out.ended => {
+            return fail(
+                Invariant::LeaveLeads,
+                "a leave before the join went out did not end the attempt",
+            );
+        }
+        Input::Session(SessionInput::Abandon { .. }) if unjoined && !out.ended => {
+            return fail(
+                Invariant::EndReason,
+                "the router abandoned the join and the attempt did not end",
+            );
+        }
+        // A retry the UI offered starts an attempt, or is refused at once when the microphone
+        // is refused now (rule 12: no attempt, the error view says why).
+        Input::Router(RouterInput::Retry)
+            if open.before.retry_offered
+                && !out.start_attempt
+                && !(out.refused && open.before.mic_refused) =>
+        {
             return fail(
                 Invariant::RetryKept,
                 "the UI offered a retry and none started",
             );
         }
-        Input::Router(RouterInput::Boot(config)) => {
+        Input::Router(RouterInput::Boot(config) | RouterInput::Launch(Launch { config, .. })) => {
             let additive = config.mode == IntegrationMode::Additive;
             if !out.init_calls || (additive && !out.init_chat) {
                 return fail(
@@ -628,5 +1095,189 @@ pub fn check_log(records: &[Record]) -> Result<LogStats, Violation> {
     match checker.finish() {
         Some(v) => Err(v),
         None => Ok(checker.memory.stats),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use switchboard_domain::{CoreConfig, Permissions, SessionSettings};
+
+    fn launched(permissions: Permissions) -> Memory {
+        let mut m = Memory::default();
+        m.phone.launch(&Launch {
+            config: CoreConfig::default(),
+            permissions,
+        });
+        m
+    }
+
+    /// A `JoinSession` for a new attempt whose view is up: the rule it breaks, if any.
+    fn join(m: &mut Memory, attempt: AttemptId, settings: &SessionSettings) -> Option<Invariant> {
+        m.attempts.entry(attempt).or_default().view_up = true;
+        let release = Input::Session(SessionInput::Release {
+            camera_unavailable: false,
+        });
+        m.join_rule(attempt, settings, &release).map(|(i, _)| i)
+    }
+
+    fn voice() -> SessionSettings {
+        SessionSettings {
+            session_type: SessionType::Voice,
+            ..SessionSettings::default()
+        }
+    }
+
+    fn setup(m: &mut Memory, event: SetupEvent) {
+        m.phone.input(&RouterInput::Setup(event));
+    }
+
+    #[test]
+    fn a_join_needs_an_init_asked_for_and_answered_and_a_login_in_this_process() {
+        let mut m = launched(Permissions::GRANTED);
+        let v = voice();
+        assert_eq!(join(&mut m, 1, &v), Some(Invariant::JoinBeforeReady));
+        // An answer nobody asked for does not count.
+        setup(
+            &mut m,
+            SetupEvent::InitSucceeded {
+                request: 1,
+                logged_in: true,
+            },
+        );
+        assert_eq!(join(&mut m, 2, &v), Some(Invariant::JoinBeforeReady));
+        m.phone.init = InitState::Asked;
+        m.phone.init_request = 1;
+        assert_eq!(join(&mut m, 3, &v), Some(Invariant::JoinBeforeReady));
+        setup(
+            &mut m,
+            SetupEvent::InitSucceeded {
+                request: 1,
+                logged_in: false,
+            },
+        );
+        assert_eq!(join(&mut m, 4, &v), Some(Invariant::JoinBeforeReady));
+        setup(&mut m, SetupEvent::LoginSucceeded);
+        assert_eq!(join(&mut m, 5, &v), None);
+
+        // The call ends: its session may have cleared the SDK, and only a new init counts.
+        let leave = Input::Session(SessionInput::Leave);
+        let ended = m.ended_rule(9, 5, &EndReason::LocalLeave, &leave, &Before::default());
+        assert_eq!(ended, None);
+        assert_eq!(m.phone.init, InitState::Cleared);
+        setup(
+            &mut m,
+            SetupEvent::InitSucceeded {
+                request: 1,
+                logged_in: true,
+            },
+        );
+        assert_eq!(join(&mut m, 6, &v), Some(Invariant::JoinBeforeReady));
+        m.phone.init = InitState::Asked;
+        m.phone.init_request = 2;
+        // The late answer to the first init does not count for the second.
+        setup(
+            &mut m,
+            SetupEvent::InitSucceeded {
+                request: 1,
+                logged_in: true,
+            },
+        );
+        assert_eq!(join(&mut m, 7, &v), Some(Invariant::JoinBeforeReady));
+        setup(
+            &mut m,
+            SetupEvent::InitSucceeded {
+                request: 2,
+                logged_in: true,
+            },
+        );
+        assert_eq!(join(&mut m, 11, &v), None);
+
+        // A new process starts from nothing; a log of the old format is not held to it.
+        m.phone.launch(&Launch {
+            config: CoreConfig::default(),
+            permissions: Permissions::GRANTED,
+        });
+        assert_eq!(join(&mut m, 8, &v), Some(Invariant::JoinBeforeReady));
+        m.phone.boot();
+        assert_eq!(join(&mut m, 10, &v), None);
+    }
+
+    #[test]
+    fn a_join_needs_the_microphone_and_a_video_join_an_answered_camera() {
+        let mut m = launched(Permissions::default());
+        m.phone.init = InitState::Asked;
+        setup(
+            &mut m,
+            SetupEvent::InitSucceeded {
+                request: 0,
+                logged_in: true,
+            },
+        );
+        let v = voice();
+        assert_eq!(join(&mut m, 1, &v), Some(Invariant::DeniedMicNeverJoins));
+        let mic = |status| RouterInput::Permission {
+            media: MediaKind::Microphone,
+            status,
+        };
+        m.phone.input(&mic(Authorization::Denied));
+        assert_eq!(join(&mut m, 2, &v), Some(Invariant::DeniedMicNeverJoins));
+        m.phone.input(&mic(Authorization::Authorized));
+        assert_eq!(join(&mut m, 3, &v), None);
+
+        let video = SessionSettings {
+            session_type: SessionType::Video,
+            start_video_paused: false,
+            ..SessionSettings::default()
+        };
+        assert_eq!(join(&mut m, 4, &video), Some(Invariant::DeniedCameraPaused));
+        m.phone.input(&RouterInput::Permission {
+            media: MediaKind::Camera,
+            status: Authorization::Restricted,
+        });
+        assert_eq!(join(&mut m, 5, &video), Some(Invariant::DeniedCameraPaused));
+        let paused = SessionSettings {
+            start_video_paused: true,
+            ..video
+        };
+        assert_eq!(join(&mut m, 6, &paused), None);
+    }
+
+    #[test]
+    fn a_held_join_that_times_out_is_not_ready_for_what_it_waited_for() {
+        let timeout = Input::Session(SessionInput::TimerFired(TimerKind::JoinTimeout));
+        let held = Before {
+            held: Some(WaitingFor::CameraPermission),
+            ..Before::default()
+        };
+        let want = Expected::Exact(EndReason::NotReady {
+            waiting_for: WaitingFor::CameraPermission,
+        });
+        assert_eq!(expected_reason(&timeout, &held), Ok(want));
+        // Let go while its view was away: not ready, for the view.
+        assert_eq!(
+            expected_reason(&timeout, &Before::default()),
+            Ok(Expected::AnyNotReady)
+        );
+        let joined = Before {
+            joined: true,
+            ..Before::default()
+        };
+        assert_eq!(
+            expected_reason(&timeout, &joined),
+            Ok(Expected::Exact(EndReason::JoinTimedOut))
+        );
+        let abandon = Input::Session(SessionInput::Abandon {
+            reason: EndReason::MicrophoneDenied,
+        });
+        assert!(expected_reason(&abandon, &Before::default()).is_err());
+        let refused = Before {
+            mic_refused: true,
+            ..Before::default()
+        };
+        assert_eq!(
+            expected_reason(&abandon, &refused),
+            Ok(Expected::Exact(EndReason::MicrophoneDenied))
+        );
     }
 }

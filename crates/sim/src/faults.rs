@@ -1,8 +1,16 @@
 //! The fault model. A level (`none`, `light`, `heavy`) bounds it; each seed then picks which
 //! faults are on and how often they strike (like FoundationDB's buggify: a fault that is always
 //! on hides the bugs that need it to be off). Rates are per mille.
+//!
+//! Besides the SDK's callbacks and the audio session, the plan models the phone around the call
+//! (DESIGN section 6): the Calls SDK's init and login, slow or failing; an SDK whose state a
+//! session clears, so that it fails every join with `INIT ERROR` until it is initialised again;
+//! the microphone and camera authorisation at the first launch and the user's answers to the
+//! prompts; and, at `none`, a phone that grants everything and gets ready at once.
 use std::fmt;
 use std::str::FromStr;
+
+use switchboard_domain::Authorization;
 
 use crate::rng::SimRng;
 
@@ -102,6 +110,31 @@ pub struct FaultPlan {
     pub crashes_in_flight: u32,
     /// Session panics with an SDK callback queued behind the panicking message.
     pub panics_in_flight: u32,
+    /// The Calls SDK's init takes seconds, now and then longer than the join timeout (per init).
+    pub init_slow: u32,
+    /// The Calls SDK's init fails with a message (per init).
+    pub init_fail: u32,
+    /// Init finds nobody logged in (a first launch, an expired login), so the core must log in
+    /// (per init).
+    pub login_needed: u32,
+    /// Login takes seconds (per login).
+    pub login_slow: u32,
+    /// Login fails with a message (per login).
+    pub login_fail: u32,
+    /// A session that ends clears the SDK's state: every join fails with `INIT ERROR` until the
+    /// SDK is initialised again (per session).
+    pub state_cleared: u32,
+    /// The microphone's authorisation when the app is first launched.
+    pub mic_at_launch: Authorization,
+    /// The camera's authorisation when the app is first launched.
+    pub camera_at_launch: Authorization,
+    /// The user denies a permission prompt (per prompt).
+    pub prompt_denied: u32,
+    /// The user takes 10-120 s to answer a prompt, often longer than the join timeout (per prompt).
+    pub prompt_slow: u32,
+    /// After "Open Settings", the user turns the microphone and camera on there, which makes iOS
+    /// end the app's process (per visit to Settings).
+    pub settings_grant: u32,
 }
 
 /// One fault's bounds at a level: on for `on` per mille of seeds, then a rate in `lo..=hi`.
@@ -116,10 +149,12 @@ const fn b(on: u32, lo: u32, hi: u32) -> Bounds {
 }
 
 impl FaultPlan {
-    /// No faults at all.
+    /// No faults at all: the microphone and camera are allowed, the SDK gets ready at once.
     pub fn none() -> FaultPlan {
         FaultPlan {
             level: FaultLevel::None,
+            mic_at_launch: Authorization::Authorized,
+            camera_at_launch: Authorization::Authorized,
             ..FaultPlan::default()
         }
     }
@@ -139,7 +174,7 @@ impl FaultPlan {
                 0
             }
         };
-        FaultPlan {
+        let mut plan = FaultPlan {
             level,
             drop: pick(b(400, 5, 20), b(750, 20, 120)),
             duplicate: pick(b(500, 10, 40), b(800, 30, 150)),
@@ -164,7 +199,35 @@ impl FaultPlan {
             journal_failures: pick(b(100, 1, 1), b(300, 1, 2)),
             crashes_in_flight: pick(b(200, 1, 1), b(500, 1, 2)),
             panics_in_flight: pick(b(200, 1, 1), b(500, 1, 2)),
-        }
+            init_slow: pick(b(400, 50, 200), b(700, 100, 500)),
+            init_fail: pick(b(300, 20, 100), b(600, 50, 300)),
+            login_needed: pick(b(400, 100, 400), b(700, 200, 800)),
+            login_slow: pick(b(300, 100, 400), b(600, 200, 700)),
+            login_fail: pick(b(300, 20, 100), b(600, 50, 300)),
+            state_cleared: pick(b(500, 300, 1000), b(800, 500, 1000)),
+            mic_at_launch: Authorization::Authorized,
+            camera_at_launch: Authorization::Authorized,
+            prompt_denied: pick(b(300, 50, 300), b(600, 100, 500)),
+            prompt_slow: pick(b(300, 50, 300), b(600, 100, 500)),
+            settings_grant: pick(b(500, 300, 800), b(700, 300, 900)),
+        };
+        // Authorised, not asked yet, denied, restricted.
+        let launch = if heavy {
+            [40, 40, 14, 6]
+        } else {
+            [60, 32, 6, 2]
+        };
+        let status = |i| {
+            [
+                Authorization::Authorized,
+                Authorization::NotDetermined,
+                Authorization::Denied,
+                Authorization::Restricted,
+            ][i]
+        };
+        plan.mic_at_launch = status(rng.weighted(&launch));
+        plan.camera_at_launch = status(rng.weighted(&launch));
+        plan
     }
 
     /// The faults that are on, as `name rate` words (for summaries).
@@ -188,6 +251,15 @@ impl FaultPlan {
             ("interruption", self.interruption),
             ("route", self.route_change),
             ("media-reset", self.media_reset),
+            ("init-slow", self.init_slow),
+            ("init-fail", self.init_fail),
+            ("login-needed", self.login_needed),
+            ("login-slow", self.login_slow),
+            ("login-fail", self.login_fail),
+            ("state-cleared", self.state_cleared),
+            ("prompt-denied", self.prompt_denied),
+            ("prompt-slow", self.prompt_slow),
+            ("settings-grant", self.settings_grant),
         ];
         let mut words: Vec<String> = rates
             .iter()
@@ -203,6 +275,14 @@ impl FaultPlan {
         ] {
             if count > 0 {
                 words.push(format!("{n} {count}"));
+            }
+        }
+        for (n, status) in [
+            ("mic", self.mic_at_launch),
+            ("camera", self.camera_at_launch),
+        ] {
+            if status != Authorization::Authorized {
+                words.push(format!("{n} {status:?} at launch"));
             }
         }
         if words.is_empty() {
@@ -232,6 +312,23 @@ mod tests {
             .sum();
         assert!(heavy > 3 * light, "heavy {heavy} light {light}");
         assert_eq!("heavy".parse(), Ok(FaultLevel::Heavy));
+        // Without faults the phone grants everything; with them, some seeds start denied or
+        // not asked yet.
+        let none = FaultPlan::none();
+        assert_eq!(none.mic_at_launch, Authorization::Authorized);
+        assert_eq!(none.camera_at_launch, Authorization::Authorized);
+        assert_eq!(none.describe(), "no faults");
+        let launches: Vec<Authorization> = (0..200)
+            .map(|_| FaultPlan::draw(FaultLevel::Heavy, &mut rng).mic_at_launch)
+            .collect();
+        for status in [
+            Authorization::Authorized,
+            Authorization::NotDetermined,
+            Authorization::Denied,
+            Authorization::Restricted,
+        ] {
+            assert!(launches.contains(&status), "{status:?}");
+        }
         assert!("loud".parse::<FaultLevel>().is_err());
     }
 }

@@ -2,8 +2,8 @@
 //! test matches on) and where it comes from.
 use std::fmt;
 
-/// One invariant. The first group is checked on the journal alone ([`crate::check_log`] finds
-/// them again in a written log); the second needs the fakes' view of the world.
+/// One invariant. Most are checked on the journal alone ([`crate::check_log`] finds them again in
+/// a written log); the others need the fakes' view of the world.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Invariant {
     /// Records run gap-free from seq 0.
@@ -71,11 +71,27 @@ pub enum Invariant {
     RetryKept,
     /// The runtime starts (recovery succeeds).
     RuntimeStarts,
+    /// No `JoinSession` before the Calls SDK's init and login have succeeded in this process,
+    /// since its last `InitCallsSdk` (and, after a call that joined, since an init asked for
+    /// after that call ended: the SDK's state can be cleared after a session).
+    JoinBeforeReady,
+    /// No `JoinSession` while the microphone is denied or restricted, or not yet answered: the
+    /// core asks before it joins, and a denied microphone never joins.
+    DeniedMicNeverJoins,
+    /// A video call joins only once the camera prompt was answered, and with video paused when
+    /// the camera is denied.
+    DeniedCameraPaused,
+    /// Every wait ends: an attempt whose call view appeared while its join was held is joined
+    /// or ended by the time its join timeout has passed (plus a little slack).
+    WaitEnds,
+    /// No `JoinSession` reaches an SDK whose state the previous session cleared and that was not
+    /// initialised again since (the fake SDK would fail it with `INIT ERROR` for ever).
+    JoinAfterReinit,
 }
 
 impl Invariant {
     /// Every invariant.
-    pub const ALL: [Invariant; 31] = [
+    pub const ALL: [Invariant; 36] = [
         Invariant::LogSequence,
         Invariant::OneEnded,
         Invariant::TerminalEnds,
@@ -107,6 +123,11 @@ impl Invariant {
         Invariant::AudioReleased,
         Invariant::RetryKept,
         Invariant::RuntimeStarts,
+        Invariant::JoinBeforeReady,
+        Invariant::DeniedMicNeverJoins,
+        Invariant::DeniedCameraPaused,
+        Invariant::WaitEnds,
+        Invariant::JoinAfterReinit,
     ];
 
     /// The stable code printed on failure.
@@ -144,6 +165,11 @@ impl Invariant {
             AudioReleased => "audio-released",
             RetryKept => "retry-kept",
             RuntimeStarts => "runtime-starts",
+            JoinBeforeReady => "join-before-ready",
+            DeniedMicNeverJoins => "denied-mic-never-joins",
+            DeniedCameraPaused => "denied-camera-paused",
+            WaitEnds => "wait-ends",
+            JoinAfterReinit => "join-after-reinit",
         }
     }
 
@@ -161,6 +187,8 @@ impl Invariant {
             IgnoredAfterEnd | StaleIgnored => "DESIGN rule 8",
             SdkInit => "DESIGN rule 9",
             RelaunchEndsOldCall => "DESIGN rule 10",
+            JoinBeforeReady | WaitEnds | JoinAfterReinit => "DESIGN rule 11",
+            DeniedMicNeverJoins | DeniedCameraPaused => "DESIGN rule 12",
             MicCategory | AudioReleased => "DESIGN section 2, audio",
             RetryKept => "the UI's promises",
             ViewNotStranded | AllEnded | IdleAtEnd => "the view is never stranded",

@@ -9,11 +9,18 @@
 //! seed's fault plan. Tokio's current-thread scheduler is FIFO and ractor's mailbox select is
 //! biased, so the same seed gives the same journal, byte for byte.
 //!
+//! The world models the phone as DESIGN.md section 6 says: a crash is the death of the process
+//! (its SDK sessions, their queued callbacks, the SDK's init, the audio session and the call
+//! view die with it, and the restart is a new process that launches), while an actor panic stays
+//! inside the process; the Calls SDK's init and login can be slow or fail, a session can clear
+//! the SDK's state, and the microphone and camera can be undetermined, denied or restricted.
+//!
 //! After every step the invariants are checked ([`invariant::Invariant`]): DESIGN.md's rules
-//! 1-9 on the journal ([`check::LogChecker`], also usable on any log with [`check_log`]), a call
+//! 1-12 on the journal ([`check::LogChecker`], also usable on any log with [`check_log`]), a call
 //! view never stranded, the journal replaying to the same commands, effects only after their
-//! record, crash and restart losing nothing acknowledged. A failing seed is shrunk
-//! ([`shrink::minimize`]) and its journal written where `switchboard replay` opens it.
+//! record, crash and restart losing nothing acknowledged, no join on an SDK that is not ready,
+//! every held join ending by its timeout. A failing seed is shrunk ([`shrink::minimize`]) and
+//! its journal written where `switchboard replay` opens it.
 #![warn(missing_docs)]
 
 pub mod batch;

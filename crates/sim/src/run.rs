@@ -108,7 +108,8 @@ pub struct Failure {
 pub struct FaultCounts {
     /// Session actors panicked and restarted.
     pub panics: u64,
-    /// Runtime crashes and restarts.
+    /// Process deaths and relaunches (crashes, and iOS ending the app when a permission is
+    /// turned on in Settings).
     pub crashes: u64,
     /// Outside events refused because their journal write failed.
     pub journal_failures: u64,
@@ -328,7 +329,9 @@ impl<'a> Driver<'a> {
         let config = RuntimeConfig {
             core: self.scenario.core.clone(),
             journal: JournalConfig::Shared(self.journal.clone()),
-            permissions: switchboard_domain::Permissions::default(),
+            // What the phone says at launch: kept across processes, changed by the prompts'
+            // answers and by Settings.
+            permissions: self.world.launch_permissions(),
         };
         let runtime = Runtime::start(config, self.world.ports())
             .await
@@ -384,6 +387,11 @@ impl<'a> Driver<'a> {
         self.checker.end_step();
         if let Some(v) = self.checker.take_first() {
             return Err(v);
+        }
+        // Every wait ends (rule 11): checked as time passes, not only when a record comes.
+        let now = crate::world::EPOCH_MS + self.clock.elapsed_ms();
+        if let Some(why) = self.checker.overdue_wait(now) {
+            return Err(Violation::world(Invariant::WaitEnds, why));
         }
         if let Some(v) = self.world.take_violations().into_iter().next() {
             return Err(v);
@@ -454,6 +462,11 @@ impl<'a> Driver<'a> {
         self.maybe_panic_in_flight(&burst);
         for out in &burst {
             self.inputs += 1;
+            match out.event {
+                Event::ViewAppeared => self.world.view_reported(true),
+                Event::ViewDisappeared => self.world.view_reported(false),
+                _ => {}
+            }
             self.rt().send(out.event.clone());
         }
         let sdk = burst.iter().any(|o| matches!(o.event, Event::Sdk { .. }));
@@ -526,6 +539,7 @@ impl<'a> Driver<'a> {
             Event::Sdk { attempt, event }
                 if event.is_terminal()
                     && self.live_attempt() == Some(*attempt)
+                    && self.checker.joined(*attempt)
                     && matches!(
                         self.phase(*attempt),
                         Some(Phase::Joining | Phase::InCall { .. } | Phase::Leaving)
@@ -571,11 +585,18 @@ impl<'a> Driver<'a> {
                 if !self.world.sdk_deliverable(attempt, now, leak) {
                     return None;
                 }
+                self.world.sdk_delivered(attempt, &event);
                 Event::Sdk { attempt, event }
             }
             Due::Audio(event) => Event::Audio(event),
-            Due::Setup(event) => Event::Setup(event),
-            Due::Permission { media, status } => Event::Permission { media, status },
+            Due::Setup(event) => {
+                self.world.setup_delivered(&event);
+                Event::Setup(event)
+            }
+            Due::Permission { media, status } => {
+                self.world.permission_delivered(media, status);
+                Event::Permission { media, status }
+            }
             Due::View {
                 appeared,
                 navigation,
@@ -646,7 +667,24 @@ impl<'a> Driver<'a> {
     async fn act(&mut self, action: &Action) -> Checked {
         self.during = format!("'{action}'");
         match action {
+            Action::User(event) if self.tap_without_a_screen(event) => Ok(()),
             Action::User(event) => self.send(event.clone()).await,
+            Action::OpenSettingsIfOffered => match self.rt().ui_state() {
+                UiState::Error {
+                    open_settings: true,
+                    ..
+                } => self.send(Event::OpenSettings).await,
+                _ => Ok(()),
+            },
+            Action::SdkShareButton => match self.world.sdk_current() {
+                Some(attempt) => {
+                    let event = SdkEvent::ButtonClicked {
+                        button: SdkButton::ShareInvite,
+                    };
+                    self.send(Event::Sdk { attempt, event }).await
+                }
+                None => Ok(()),
+            },
             Action::SdkLeaveButton => match self.world.sdk_current() {
                 Some(attempt) => {
                     let event = SdkEvent::LeaveButtonClicked;
@@ -699,6 +737,22 @@ impl<'a> Driver<'a> {
         }
     }
 
+    /// Whether a call-control tap has no call screen to be made on: without faults the user
+    /// only taps what is drawn, so a tap after the call ended (its view on its way out) is
+    /// dropped; with faults it goes through, racing the end (rule 8 says it is ignored).
+    fn tap_without_a_screen(&self, event: &Event) -> bool {
+        let control = matches!(
+            event,
+            Event::Leave | Event::ToggleMic | Event::ToggleCamera | Event::SelectAudioRoute { .. }
+        );
+        control
+            && self.scenario.plan.level == FaultLevel::None
+            && !self
+                .world
+                .last_render()
+                .is_some_and(|ui| ui.shows_call_view())
+    }
+
     /// The race fault: the user's action and the world's next callbacks (if they are due soon)
     /// arrive at the same moment and race in the mailboxes. Returns whether it raced.
     async fn race(&mut self, index: usize, action: &Action) -> Result<bool, Violation> {
@@ -745,6 +799,16 @@ impl<'a> Driver<'a> {
     /// Stops the runtime, opens the journal again as a restarted app would, checks that every
     /// acknowledged record is there, and starts a new runtime on it.
     async fn crash_restart(&mut self) -> Checked {
+        self.restart(false).await
+    }
+
+    /// The user turned a permission on in Settings: iOS ends the app's process, and the user
+    /// opens the app again (a new process, which reads the new permissions at launch).
+    async fn settings_relaunch(&mut self) -> Checked {
+        if !self.world.take_settings_kill() {
+            return Ok(());
+        }
+        self.during = "the user turned a permission on in Settings: iOS ends the app".to_owned();
         self.restart(false).await
     }
 
@@ -825,6 +889,7 @@ impl<'a> Driver<'a> {
             if !self.race(i, &step.action).await? {
                 self.act(&step.action).await?;
             }
+            self.settings_relaunch().await?;
         }
         self.step = None;
         self.closing().await

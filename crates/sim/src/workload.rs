@@ -40,6 +40,11 @@ pub enum Action {
     SdkLeaveButton,
     /// The user mutes or unmutes with the SDK's own button (the SDK reports it).
     SdkMuteButton,
+    /// The user presses the SDK's share-invite button (for the SDK's current session).
+    SdkShareButton,
+    /// The user taps "Open Settings" on the error, if the error on screen offers it (a denied
+    /// microphone).
+    OpenSettingsIfOffered,
     /// Navigation takes the call view away and brings it back `back_ms` later.
     Navigate {
         /// How long the view is gone.
@@ -80,10 +85,16 @@ impl fmt::Display for Action {
                 }
                 Event::AnswerSwitch { accept } => write!(f, "answer switch: accept = {accept}"),
                 Event::App(s) => write!(f, "app {s:?}"),
+                Event::NewMeeting { session_id } => write!(f, "start a new meeting {session_id}"),
+                Event::OpenSettings => f.write_str("open the app's Settings page"),
                 other => write!(f, "{other:?}"),
             },
             Action::SdkLeaveButton => f.write_str("press the SDK's leave button"),
             Action::SdkMuteButton => f.write_str("press the SDK's mute button"),
+            Action::SdkShareButton => f.write_str("press the SDK's share-invite button"),
+            Action::OpenSettingsIfOffered => {
+                f.write_str("tap Open Settings, if the error on screen offers it")
+            }
             Action::Navigate { back_ms } => write!(f, "navigate away, back after {back_ms} ms"),
             Action::ViewAppearsAgain => f.write_str("the call view's onAppear fires again"),
             Action::Idle => f.write_str("wait"),
@@ -174,7 +185,7 @@ impl Journeys<'_> {
     }
 
     fn start(&mut self, id: &str) {
-        match self.rng.weighted(&[75, 12, 8, 5]) {
+        match self.rng.weighted(&[72, 12, 8, 5, 3]) {
             0 => self.after(500, 30_000, link(id)),
             1 => {
                 let join = Action::User(Event::Join {
@@ -187,10 +198,15 @@ impl Journeys<'_> {
                 self.after(500, 30_000, link(id));
                 self.after(0, 1_500, link(id));
             }
-            _ => {
-                // Leaving before the join completes.
+            3 => {
+                // Leaving before the join completes (or while it waits for the SDK or a prompt).
                 self.after(500, 30_000, link(id));
                 self.after(100, 2_500, Action::User(Event::Leave));
+            }
+            _ => {
+                // "Start a new meeting": the shell makes a fresh id (a UUID).
+                let session_id = uuid(self.rng);
+                self.after(500, 30_000, Action::User(Event::NewMeeting { session_id }));
             }
         }
     }
@@ -198,7 +214,10 @@ impl Journeys<'_> {
     fn in_call(&mut self, id: &str) {
         let actions = self.rng.below(IN_CALL_ACTIONS_MAX + 1);
         for _ in 0..actions {
-            let action = match self.rng.weighted(&[14, 8, 10, 6, 8, 6, 4, 6, 5, 4, 5, 8]) {
+            let action = match self
+                .rng
+                .weighted(&[14, 8, 10, 6, 8, 6, 4, 6, 5, 4, 5, 8, 3])
+            {
                 0 => Action::User(Event::ToggleMic),
                 1 => Action::User(Event::ToggleCamera),
                 2 => Action::User(Event::SelectAudioRoute {
@@ -224,7 +243,8 @@ impl Journeys<'_> {
                     self.switch(id);
                     continue;
                 }
-                _ => Action::Idle,
+                11 => Action::Idle,
+                _ => Action::SdkShareButton,
             };
             self.think(action);
         }
@@ -257,9 +277,20 @@ impl Journeys<'_> {
             2 => self.after(300_000, 900_000, Action::Idle),
             _ => {}
         }
-        match self.rng.weighted(&[65, 15, 20]) {
+        match self.rng.weighted(&[60, 15, 8, 17]) {
             0 => self.after(500, 8_000, Action::User(Event::Dismiss)),
             1 => self.after(500, 8_000, Action::User(Event::Retry)),
+            2 => {
+                // "Open Settings" (offered when the microphone is denied), then back and retry
+                // or dismiss.
+                self.after(500, 8_000, Action::OpenSettingsIfOffered);
+                let back = if self.rng.coin() {
+                    Event::Retry
+                } else {
+                    Event::Dismiss
+                };
+                self.after(2_000, 60_000, Action::User(back));
+            }
             _ => {}
         }
     }
@@ -273,9 +304,27 @@ impl Journeys<'_> {
         }
         let id = *self.rng.pick(&SESSION_IDS);
         self.start(id);
+        if self.rng.chance(150) {
+            // A join refused at once (the microphone is off): the user goes to Settings.
+            self.after(1_000, 6_000, Action::OpenSettingsIfOffered);
+        }
         self.in_call(id);
         self.end();
     }
+}
+
+/// A version-4 UUID from the workload stream (what the shell's `UUID()` gives).
+fn uuid(rng: &mut SimRng) -> String {
+    let (a, b) = (rng.next_u64(), rng.next_u64());
+    format!(
+        "{:08x}-{:04x}-4{:03x}-{:x}{:03x}-{:012x}",
+        a >> 32,
+        (a >> 16) & 0xffff,
+        a & 0xfff,
+        8 + (b >> 62),
+        (b >> 48) & 0xfff,
+        b & 0xffff_ffff_ffff
+    )
 }
 
 /// Places the seed's runtime faults at random points of the trace.

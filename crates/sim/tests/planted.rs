@@ -119,3 +119,37 @@ fn a_call_continued_after_a_relaunch_is_found_minimized_and_reproduced_from_disk
     let clean = run(&scenario, &RunConfig::default());
     assert!(clean.failure.is_none(), "{:?}", clean.failure);
 }
+
+#[test]
+fn a_join_that_does_not_wait_for_the_sdk_is_found_minimized_and_reproduced_from_disk() {
+    let bug = PlantedBug::JoinBeforeReady;
+    let (seed, report) = find(bug, FaultLevel::Light);
+    let failure = report.failure.clone().expect("failed");
+    let found = failure.violation.invariant;
+    assert!(
+        matches!(
+            found,
+            Invariant::JoinBeforeReady | Invariant::DeniedMicNeverJoins
+        ),
+        "seed {seed}: {failure:?}"
+    );
+
+    let scenario = Scenario::from_seed(seed, FaultLevel::Light);
+    let min = minimize(&scenario, &planted(bug), found, report, 200);
+    assert!(min.scenario.trace.len() <= scenario.trace.len());
+    let min_failure = min
+        .report
+        .failure
+        .as_ref()
+        .expect("the minimized run still fails");
+    assert_eq!(min_failure.violation.invariant, found);
+
+    // The journal on disk shows it: a JoinSession while the router held the join.
+    let again = recheck_from_disk(seed, &min.report);
+    assert_eq!(again.invariant, found, "{again}");
+    assert_eq!(again.seq, min_failure.violation.seq, "at the same record");
+
+    // Without the bug, the seed passes.
+    let clean = run(&scenario, &RunConfig::default());
+    assert!(clean.failure.is_none(), "{:?}", clean.failure);
+}

@@ -441,7 +441,8 @@ pub fn after_ended(log: &Log) -> Vec<Finding> {
         .collect()
 }
 
-/// The user pressing call controls when no call is live (they still see a call screen).
+/// The user pressing call controls when no call is live (they still see a call screen), later
+/// than the view grace after the end.
 fn user_after_ended(log: &Log, per: &mut BTreeMap<AttemptId, After>) {
     let mut seen = BTreeSet::new();
     log.fold_each(|i, r, m| {
@@ -465,6 +466,15 @@ fn user_after_ended(log: &Log, per: &mut BTreeMap<AttemptId, After>) {
         let Some(ended) = log.ended.get(&c.attempt).copied() else {
             return;
         };
+        // A tap while the ended call's view is on its way down (the shell has the view grace to
+        // take it away) is a tap on a screen that was still there for good reason.
+        if r.at_ms
+            <= log.records[ended]
+                .at_ms
+                .saturating_add(log.limits.view_grace_ms)
+        {
+            return;
+        }
         let tap = match input {
             SessionInput::Leave => "the user's leave tap",
             SessionInput::ToggleMic => "the user's mute tap",

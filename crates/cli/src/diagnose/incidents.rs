@@ -4,7 +4,10 @@
 use std::collections::BTreeMap;
 
 use switchboard_domain::session::Phase;
-use switchboard_domain::{ActorName, AttemptId, Entry, Incident, Input, RouterInput, SessionInput};
+use switchboard_domain::{
+    ActorName, AttemptId, AudioEvent, AudioInput, Command, Entry, Incident, Input, RouterInput,
+    SessionInput,
+};
 
 use super::{Finding, Log};
 
@@ -74,28 +77,175 @@ pub fn journal_tail_quarantined(log: &Log) -> Vec<Finding> {
         .collect()
 }
 
+/// Every shell-reported port failure: the router's incidents, and the audio-session failures the
+/// audio machine records (`AudioInput::PortFailed`, actor `audio`). Init and login failures are
+/// the rules `init-failed` and `login-failed`: one record, one finding.
+fn port_failures<'a>(log: &'a Log) -> impl Iterator<Item = (usize, &'a Command, &'a str)> + 'a {
+    log.records
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| match &r.body {
+            Entry::Input(Input::Router(RouterInput::Incident(Incident::PortFailed {
+                command,
+                message,
+            })))
+            | Entry::Input(Input::Audio(AudioInput::PortFailed { command, message })) => {
+                Some((i, command, message.as_str()))
+            }
+            _ => None,
+        })
+        .filter(|(_, c, _)| {
+            !matches!(
+                c,
+                Command::InitCalls { .. } | Command::InitCallsSdk | Command::LoginCallsSdk
+            )
+        })
+}
+
 /// Rule `port-failed`: the shell could not carry out a command the core performed (an SDK or
-/// audio-session call that threw, or a render); the command is in the log, but it did not
-/// happen on the device.
+/// audio-session call that threw, a render, a permission prompt); the command is in the log,
+/// but it did not happen on the device. A failed audio activation during a call names the retry.
 pub fn port_failed(log: &Log) -> Vec<Finding> {
-    incidents(log)
-        .filter_map(|(i, incident)| {
-            let Incident::PortFailed { command, message } = incident else {
-                return None;
-            };
+    // The audio machine's view after each record: whether a call was left without audio.
+    let mut no_audio: BTreeMap<usize, Option<AttemptId>> = BTreeMap::new();
+    log.fold_each(|i, r, m| {
+        if let Entry::Input(Input::Audio(AudioInput::PortFailed { .. })) = &r.body {
+            if m.audio.view().unavailable {
+                no_audio.insert(i, m.audio.call());
+            }
+        }
+    });
+    port_failures(log)
+        .map(|(i, command, message)| {
+            let seq = log.records[i].seq;
+            let lost = no_audio.get(&i).copied();
             let mut f = log.finding("port-failed", i, i);
-            f.attempt = command.attempt();
+            f.attempt = command.attempt().or(lost.flatten());
             f.title = format!("the shell could not carry out: {command}");
-            f.explanation = format!(
-                "The core decided \"{command}\" and the shell's port call failed: {message}. \
-                 The log shows the command, but the device did not do it."
+            let mut text = format!(
+                "The core decided \"{command}\" and the shell's port call failed (seq {seq}): \
+                 {message}. The log shows the command, but the device did not do it."
             );
-            f.fix = "Read the shell's error: an SDK call made when no session was active, or an \
-                     AVAudioSession error code, usually says which state the shell was in."
-                .to_owned();
-            Some(f)
+            if let Some(call) = lost {
+                f.title += " (the call had no audio)";
+                let (last, after) = audio_after(log, i, call);
+                f.seq_last = log.records[last].seq;
+                f.at_ms_last = log.records[last].at_ms;
+                text = format!(
+                    "The shell's audio session refused \"{command}\" at seq {seq}: {message}. \
+                     The call{} went on without audio (the call screen said audio is \
+                     unavailable) {after}",
+                    call.map_or(String::new(), |a| format!(" (attempt {a})"))
+                );
+            } else if let Some(effect) = consequence(log, i, command) {
+                text = format!("{text} {effect}");
+            }
+            f.explanation = text;
+            f.fix = if lost.is_some() {
+                "Read the AVAudioSession error code: 561017449 (insufficient priority) means \
+                 another app or a phone call held the audio session; others point at the \
+                 category or an interruption the shell did not report."
+                    .to_owned()
+            } else {
+                "Read the shell's error: an SDK call made when no session was active, or an \
+                 AVAudioSession error code, usually says which state the shell was in."
+                    .to_owned()
+            };
+            f
         })
         .collect()
+}
+
+/// What a failed command (its failure at index `i`) meant for the user, where it is more than
+/// "it did not happen".
+fn consequence(log: &Log, i: usize, command: &Command) -> Option<String> {
+    Some(match command {
+        Command::JoinSession { attempt, .. } => match log.ended.get(attempt).filter(|&&e| e > i) {
+            Some(&e) => match &log.records[e].body {
+                Entry::Command(Command::Ended { reason, .. }) => format!(
+                    "The call was not joined: attempt {attempt} ended at seq {} ({reason}).",
+                    log.records[e].seq
+                ),
+                _ => "The call was not joined.".to_owned(),
+            },
+            None => "The call was not joined.".to_owned(),
+        },
+        Command::LeaveSession { .. } => {
+            "The SDK may still have been in the call; the core's leave timer ended it.".to_owned()
+        }
+        Command::RequestPermission { .. } => "The permission prompt was not shown: the join \
+             waited for an answer until its join timeout, and the next join asks again."
+            .to_owned(),
+        Command::OpenAppSettings => "The user's Open Settings tap did nothing.".to_owned(),
+        Command::ShareLink { .. } => {
+            "The share sheet with the meeting link was not shown.".to_owned()
+        }
+        Command::Render(_) => "The screen did not show this state.".to_owned(),
+        _ => return None,
+    })
+}
+
+/// After the audio session refused to start for `call` at index `i`: until when the call had no
+/// audio (the index that ends it) and how, as a clause.
+fn audio_after(log: &Log, i: usize, call: Option<AttemptId>) -> (usize, String) {
+    for (j, r) in log.records.iter().enumerate().skip(i + 1) {
+        if r.actor != ActorName::Audio {
+            continue;
+        }
+        match &r.body {
+            Entry::Command(Command::ActivateAudio) => {
+                let why = log.records[..j]
+                    .iter()
+                    .rev()
+                    .find(|r| r.actor == ActorName::Audio && matches!(r.body, Entry::Input(_)))
+                    .map_or("", |r| match &r.body {
+                        Entry::Input(Input::Audio(AudioInput::App(_))) => {
+                            " when the app came back to the foreground"
+                        }
+                        Entry::Input(Input::Audio(AudioInput::Event(
+                            AudioEvent::RouteChanged { .. },
+                        ))) => " on the next audio route change",
+                        _ => "",
+                    });
+                let failed_again = log.records[j + 1..]
+                    .iter()
+                    .take_while(|r| {
+                        !(r.actor == ActorName::Audio
+                            && matches!(r.body, Entry::Command(Command::ActivateAudio)))
+                    })
+                    .find(|r| {
+                        matches!(
+                            &r.body,
+                            Entry::Input(Input::Audio(AudioInput::PortFailed {
+                                command: Command::ActivateAudio | Command::ConfigureAudio { .. },
+                                ..
+                            }))
+                        )
+                    });
+                let outcome = match failed_again {
+                    Some(r) => format!("; that try failed too (seq {})", r.seq),
+                    None => ", and audio came back".to_owned(),
+                };
+                return (
+                    j,
+                    format!("until it was retried at seq {}{why}{outcome}.", r.seq),
+                );
+            }
+            Entry::Input(Input::Audio(AudioInput::CallEnded { attempt }))
+                if call.is_none_or(|c| c == *attempt) =>
+            {
+                return (
+                    j,
+                    format!("until it ended at seq {}: audio never came back.", r.seq),
+                );
+            }
+            _ => {}
+        }
+    }
+    (
+        log.records.len() - 1,
+        "and the log ends with the call still without audio.".to_owned(),
+    )
 }
 
 /// Rule `app-terminated`: a call was lost because the app's process ended while it was live (a
@@ -106,7 +256,9 @@ pub fn app_terminated(log: &Log) -> Vec<Finding> {
     let mut last_boot: Option<usize> = None;
     let mut phase_before: BTreeMap<AttemptId, &'static str> = BTreeMap::new();
     log.fold_each(|i, r, m| match &r.body {
-        Entry::Input(Input::Router(RouterInput::Boot(_))) => last_boot = Some(i),
+        Entry::Input(Input::Router(RouterInput::Boot(_) | RouterInput::Launch(_))) => {
+            last_boot = Some(i)
+        }
         Entry::Input(Input::Session(SessionInput::AppRelaunched {
             attempt,
             session_id,
@@ -121,9 +273,13 @@ pub fn app_terminated(log: &Log) -> Vec<Finding> {
             f.title = format!("the call {session_id} was lost when the app's process ended");
             f.explanation = format!(
                 "Attempt {attempt} ({session_id}) was {phase} when the app's process ended: the \
-                 next launch (boot at seq {}) found it still live in the log and ended it, since \
+                 next launch ({} at seq {}) found it still live in the log and ended it, since \
                  its SDK session died with the old process. The user was shown that the call \
                  ended when the app closed, with an offer to rejoin.",
+                match log.records[boot].body {
+                    Entry::Input(Input::Router(RouterInput::Launch(_))) => "its launch",
+                    _ => "boot",
+                },
                 log.records[boot].seq
             );
             f.fix = "Find out why the process ended before that boot: a crash (the device's crash \

@@ -2,18 +2,19 @@
 //! by the domain's `Core` (plus hand-made records where the core would never decide something).
 #![allow(dead_code)]
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use switchboard_domain::core::Core;
 use switchboard_domain::{
-    ActorName, CoreConfig, Entry, Event, Input, SdkEvent, SessionInput, Target, TimerKind,
+    ActorName, Authorization, Command, CoreConfig, Entry, Event, Input, Launch, MediaKind,
+    Permissions, SdkEvent, SessionInput, SetupEvent, Target, TimerKind,
 };
 use switchboard_journal::script::records_from_steps;
 use switchboard_journal::{NewRecord, Record};
 
 /// Runs the `switchboard` binary.
 pub fn switchboard(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_switchboard"))
+    std::process::Command::new(env!("CARGO_BIN_EXE_switchboard"))
         .args(args)
         .output()
         .expect("the binary runs")
@@ -74,6 +75,9 @@ pub const SCENARIOS: &[&str] = &[
     "double-appear",
     "auth-error",
     "relaunch",
+    "cold-link",
+    "mic-denied",
+    "second-call",
 ];
 
 /// A call log being written: a booted core, a clock, and the records so far.
@@ -82,6 +86,9 @@ pub struct Script {
     /// The current time.
     pub at_ms: u64,
     records: Vec<NewRecord>,
+    /// Started as today's runtime starts (`Launch`, with these permissions): a relaunch
+    /// launches again. `None`: an older log's `Boot`.
+    launch: Option<Permissions>,
 }
 
 impl Default for Script {
@@ -102,9 +109,84 @@ impl Script {
             core: Core::default(),
             at_ms: 1_000_000,
             records: Vec::new(),
+            launch: None,
         };
         s.event(Event::Boot(config));
         s
+    }
+
+    /// A core started as today's runtime starts it, at t = 1 000 000 ms: `Launch` with the
+    /// default configuration and `permissions`. Its joins wait for the Calls SDK's init and login
+    /// ([`Script::ready`]) and for the microphone (DESIGN rules 11 and 12).
+    pub fn launched(permissions: Permissions) -> Self {
+        Self::launched_with(CoreConfig::default(), permissions)
+    }
+
+    /// [`Script::launched`] with `config`.
+    pub fn launched_with(config: CoreConfig, permissions: Permissions) -> Self {
+        let mut s = Script {
+            core: Core::default(),
+            at_ms: 1_000_000,
+            records: Vec::new(),
+            launch: Some(permissions),
+        };
+        s.event(Event::Launch(Launch {
+            config,
+            permissions,
+        }));
+        s
+    }
+
+    /// The shell reports an init or login completion.
+    pub fn setup(&mut self, e: SetupEvent) -> &mut Self {
+        self.event(Event::Setup(e))
+    }
+
+    /// The request number of the latest init the script's core asked for
+    /// (`Command::InitCalls`): what a shell answering that init names. Panics for a script
+    /// whose core asked for none (a `Boot`ed one: its inits are unnumbered).
+    pub fn init_request(&self) -> u64 {
+        self.records
+            .iter()
+            .rev()
+            .find_map(|r| match r.body {
+                Entry::Command(Command::InitCalls { request }) => Some(request),
+                _ => None,
+            })
+            .expect("the script's core asked for a numbered init (a launched script)")
+    }
+
+    /// The Calls SDK's init succeeds (the latest one asked for), with the user logged in or not.
+    pub fn init_succeeded(&mut self, logged_in: bool) -> &mut Self {
+        let request = self.init_request();
+        self.setup(SetupEvent::InitSucceeded { request, logged_in })
+    }
+
+    /// The Calls SDK's init (the latest one asked for) fails with `message`.
+    pub fn init_failed(&mut self, message: &str) -> &mut Self {
+        let request = self.init_request();
+        self.setup(SetupEvent::InitFailed {
+            request,
+            message: message.to_owned(),
+        })
+    }
+
+    /// The Calls SDK's init succeeds with the user logged in already: the SDK is ready (until
+    /// the re-init after the next call).
+    pub fn ready(&mut self) -> &mut Self {
+        self.init_succeeded(true)
+    }
+
+    /// The shell reports a permission's status (a prompt's answer, or a change in Settings).
+    pub fn permission(&mut self, media: MediaKind, status: Authorization) -> &mut Self {
+        self.event(Event::Permission { media, status })
+    }
+
+    /// Opens a meeting link.
+    pub fn open(&mut self, id: &str) -> &mut Self {
+        self.event(Event::OpenLink {
+            url: format!("https://meet.switchboard.example/meet/{id}"),
+        })
     }
 
     /// An outside event, 50 ms after the previous one.
@@ -148,14 +230,20 @@ impl Script {
     }
 
     /// The app's process ends and a new one starts on this log (DESIGN rule 10), as the
-    /// runtime does it: a boot, then what ends the old process's live call.
+    /// runtime does it: a boot (a launch, for a launched script), then what ends the old
+    /// process's live call.
     pub fn relaunch(&mut self) -> &mut Self {
         self.at_ms += 50;
         let repairs = self.core.machines.reconcile_at_launch();
-        let mut steps = self.core.handle_event(
-            Event::Boot(self.core.machines.router.config().clone()),
-            self.at_ms,
-        );
+        let config = self.core.machines.router.config().clone();
+        let start = match self.launch {
+            Some(permissions) => Event::Launch(Launch {
+                config,
+                permissions,
+            }),
+            None => Event::Boot(config),
+        };
+        let mut steps = self.core.handle_event(start, self.at_ms);
         for (target, input) in repairs {
             steps.extend(self.core.deliver(target, input, self.at_ms));
         }
@@ -165,14 +253,12 @@ impl Script {
 
     /// Opens a meeting link, shows the call view and joins: attempt `attempt` is in the call.
     pub fn joined_call(&mut self, id: &str, attempt: u64) -> &mut Self {
-        self.event(Event::OpenLink {
-            url: format!("https://meet.switchboard.example/meet/{id}"),
-        })
-        .event(Event::ViewAppeared)
-        .wait(800)
-        .sdk(attempt, SdkEvent::JoinSucceeded)
-        .sdk(attempt, SdkEvent::SessionJoined)
-        .sdk(attempt, SdkEvent::ParticipantCountChanged { count: 2 })
+        self.open(id)
+            .event(Event::ViewAppeared)
+            .wait(800)
+            .sdk(attempt, SdkEvent::JoinSucceeded)
+            .sdk(attempt, SdkEvent::SessionJoined)
+            .sdk(attempt, SdkEvent::ParticipantCountChanged { count: 2 })
     }
 
     /// The shell takes the view down and the user dismisses the ended call.

@@ -5,7 +5,12 @@ import SwitchboardKit
 import XCTest
 
 final class RecordingAudioProxy: AudioSessionProxyProtocol, @unchecked Sendable {
-    struct Failure: Error {}
+    /// What AVAudioSession throws when another app's audio cannot be interrupted.
+    static let cannotInterruptOthers = NSError(
+        domain: "NSOSStatusErrorDomain",
+        code: 561_017_449,
+        userInfo: [NSLocalizedDescriptionKey: "Session activation failed"]
+    )
     private let lock = NSLock()
     private var entries: [String] = []
     var failActivation = false
@@ -29,7 +34,7 @@ final class RecordingAudioProxy: AudioSessionProxyProtocol, @unchecked Sendable 
 
     func setActive(_ active: Bool, notifyOthersOnDeactivation: Bool) throws {
         append("active \(active) notify=\(notifyOthersOnDeactivation)")
-        if active && failActivation { throw Failure() }
+        if active && failActivation { throw Self.cannotInterruptOthers }
     }
 
     func overrideOutputToSpeaker(_ speaker: Bool) throws {
@@ -38,25 +43,64 @@ final class RecordingAudioProxy: AudioSessionProxyProtocol, @unchecked Sendable 
 }
 
 final class AudioTests: XCTestCase {
-    func testTheBridgeKeepsTheCoresOrder() {
+    func testTheBridgeKeepsTheCoresOrderAndThrowsTheErrorWithItsCode() async throws {
         let proxy = RecordingAudioProxy()
-        proxy.failActivation = true // a failure is logged; later calls still run
+        proxy.failActivation = true // a failure is thrown back; later calls still run
         let bridge = AudioSessionBridge(proxy: proxy)
-        bridge.configure(
-            category: .playAndRecord,
-            mode: .voiceChat,
-            options: AudioOptions(allowBluetooth: true, defaultToSpeaker: true)
-        )
-        bridge.activate()
-        bridge.overrideOutput(speaker: true)
-        bridge.deactivate(notifyOthers: true)
-        bridge.drain()
+        // The core calls its ports on its own threads.
+        let thrown = await Task.detached { () -> String? in
+            var message: String?
+            do {
+                try bridge.configure(
+                    category: .playAndRecord,
+                    mode: .voiceChat,
+                    options: AudioOptions(allowBluetooth: true, defaultToSpeaker: true)
+                )
+                do {
+                    try bridge.activate()
+                } catch let PortError.Failed(text) {
+                    message = text
+                }
+                try bridge.overrideOutput(speaker: true)
+                try bridge.deactivate(notifyOthers: true)
+            } catch {
+                XCTFail("only the activation fails: \(error)")
+            }
+            return message
+        }.value
         XCTAssertEqual(proxy.log, [
             "category playAndRecord voiceChat bluetooth=true speaker=true",
             "active true notify=false",
             "speaker true",
             "active false notify=true",
         ])
+        XCTAssertEqual(
+            thrown,
+            "audio session activate: NSOSStatusErrorDomain error 561017449 ('!pri'): Session activation failed"
+        )
+    }
+
+    @MainActor
+    func testAFailedActivationMakesTheCallsAudioUnavailableUntilTheNextForeground() async throws {
+        try await withHarness { h in
+            h.audio.failures = [.activate: "NSOSStatusErrorDomain error 561017449 ('!pri')"]
+            await h.joinCall("no-audio")
+            XCTAssertTrue(h.viewModel.state.isInCall, "\(h.viewModel.state)")
+            XCTAssertTrue(h.viewModel.isAudioUnavailable)
+            XCTAssertEqual(h.viewModel.callNotices, [CallViewModel.audioUnavailableNotice])
+            let failures = try h.portFailures()
+            XCTAssertFalse(failures.isEmpty)
+            XCTAssertTrue(failures.allSatisfy { $0.contains("'!pri'") }, "\(failures)")
+
+            // The next foreground tries again; this time the session activates.
+            h.audio.failures = [:]
+            let before = h.audio.calls.count
+            h.core.appState(.foreground)
+            await h.settle()
+            XCTAssertTrue(h.audio.calls.dropFirst(before).contains(.activate), "\(h.audio.calls)")
+            XCTAssertFalse(h.viewModel.isAudioUnavailable)
+            XCTAssertEqual(h.viewModel.callNotices, [])
+        }
     }
 
     @MainActor

@@ -42,8 +42,12 @@ final class ButtonTests: XCTestCase {
             _ = try h.core.exportLog(to: file, redact: false)
             let log = try String(contentsOf: file, encoding: .utf8)
             let clicks = log.split(separator: "\n").filter { $0.contains("\"button_clicked\"") }
-            XCTAssertEqual(clicks.count, everyButton.count - 2, log)
+            // All but the two media buttons (not pressed here) and the share button, which the
+            // router takes as a share request: it shares the meeting link (InviteTests).
+            XCTAssertEqual(clicks.count, everyButton.count - 3, log)
             XCTAssertTrue(clicks.contains { $0.contains("\"recording_toggle\"") }, log)
+            XCTAssertTrue(log.contains("\"share_invite\""), log)
+            XCTAssertEqual(h.system.shared.count, 1)
         }
     }
 }

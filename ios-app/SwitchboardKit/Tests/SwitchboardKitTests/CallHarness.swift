@@ -1,5 +1,6 @@
 // The shell, wired as the app wires it, around the real Rust core: FakeCallsSDK and
-// FakeAudioSession as the ports, CallViewModel as the UI, a fresh data directory per test.
+// FakeAudioSession as the ports, CallViewModel (through UiObserverBridge, with FakePermissions and
+// FakeSystem) as the UI, a fresh data directory per test.
 import Foundation
 import SwitchboardKit
 import XCTest
@@ -19,30 +20,38 @@ final class CallHarness {
     let sdk: FakeCallsSDK
     let audio = FakeAudioSession()
     let viewModel = CallViewModel()
+    let permissions: FakePermissions
+    let system = FakeSystem()
+    let ui: UiObserverBridge
     let core: SwitchboardProxy
     /// Every state the view model applied, in order.
     private(set) var rendered: [UiState] = []
 
     init(
         script: [SdkEvent] = [.joinSucceeded, .sessionJoined],
+        sdk: FakeCallsSDK? = nil,
+        permissions: Permissions = Permissions(microphone: .authorized, camera: .authorized),
+        settings: SessionSettings? = nil,
         joinTimeoutMs: UInt64 = 30_000,
         leaveAckTimeoutMs: UInt64 = 10_000
     ) throws {
         dataDirectory = FileManager.default.temporaryDirectory
             .appendingPathComponent("switchboard-xctest-\(UUID().uuidString)", isDirectory: true)
-        sdk = FakeCallsSDK(script: script)
+        self.sdk = sdk ?? FakeCallsSDK(script: script)
+        self.permissions = FakePermissions(permissions)
+        ui = UiObserverBridge(viewModel: viewModel, permissions: self.permissions, system: system)
         let config = try CoreConfig.standard(
             allowedHosts: [testHost],
-            settings: .standard(title: "XCTest call"),
+            settings: settings ?? .standard(title: "XCTest call"),
             joinTimeoutMs: joinTimeoutMs,
             leaveAckTimeoutMs: leaveAckTimeoutMs
         )
         core = try SwitchboardShell.start(
             dataDirectory: dataDirectory,
             config: config,
-            sdk: sdk,
+            sdk: self.sdk,
             audio: audio,
-            viewModel: viewModel
+            ui: ui
         )
         viewModel.onRender = { [weak self] state in self?.rendered.append(state) }
     }
@@ -119,6 +128,18 @@ final class CallHarness {
         await settle()
     }
 
+    /// The event log as exported JSON Lines.
+    func exportedLog() throws -> String {
+        let url = dataDirectory.appendingPathComponent("export-\(UUID().uuidString).jsonl")
+        _ = try core.exportLog(to: url, redact: false)
+        return try String(contentsOf: url, encoding: .utf8)
+    }
+
+    /// The exported log's lines that record a failed port call (`port_failed` incidents).
+    func portFailures() throws -> [String] {
+        try exportedLog().split(separator: "\n").map(String.init).filter { $0.contains("port_failed") }
+    }
+
     /// Whether the view model went through a state matching `predicate`.
     func sawState(_ predicate: (UiState) -> Bool) -> Bool {
         rendered.contains(where: predicate)
@@ -139,12 +160,18 @@ final class CallHarness {
 @MainActor
 func withHarness(
     script: [SdkEvent] = [.joinSucceeded, .sessionJoined],
+    sdk: FakeCallsSDK? = nil,
+    permissions: Permissions = Permissions(microphone: .authorized, camera: .authorized),
+    settings: SessionSettings? = nil,
     joinTimeoutMs: UInt64 = 30_000,
     leaveAckTimeoutMs: UInt64 = 10_000,
     _ body: (CallHarness) async throws -> Void
 ) async throws {
     let harness = try CallHarness(
         script: script,
+        sdk: sdk,
+        permissions: permissions,
+        settings: settings,
         joinTimeoutMs: joinTimeoutMs,
         leaveAckTimeoutMs: leaveAckTimeoutMs
     )
@@ -174,7 +201,19 @@ extension UiState {
 
     /// In the call and reconnecting: the banner shows.
     var isReconnecting: Bool {
-        if case let .inCall(_, reconnecting, _, _, _, _, _, _) = self { return reconnecting }
+        if case let .inCall(_, reconnecting, _, _, _, _, _, _, _, _) = self { return reconnecting }
+        return false
+    }
+
+    /// Joining, with the join held for `waitingFor` (nil: joining, the join went out).
+    func isJoining(waitingFor: WaitingFor?) -> Bool {
+        if case let .joining(_, _, _, w) = self { return w == waitingFor }
+        return false
+    }
+
+    /// An error alert that offers "Open Settings".
+    var offersSettings: Bool {
+        if case .error(_, _, true) = self { return true }
         return false
     }
 

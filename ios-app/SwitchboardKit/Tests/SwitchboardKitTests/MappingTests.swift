@@ -1,5 +1,6 @@
 // The shell's mappings: joinSession's error codes (through the core), AVAudioSession's raw
 // notification values.
+import Foundation
 import SwitchboardKit
 import XCTest
 
@@ -97,5 +98,26 @@ final class AudioEventMappingTests: XCTestCase {
         )
         XCTAssertNil(AudioEventMapping.interruption(typeRaw: nil, optionsRaw: nil, reasonRaw: nil))
         XCTAssertNil(AudioEventMapping.interruption(typeRaw: 7, optionsRaw: nil, reasonRaw: nil))
+    }
+}
+
+final class ShellMessageTests: XCTestCase {
+    func testTheJoiningLinesAreTheCoresWords() {
+        // crates/domain/src/device.rs, WaitingFor::message.
+        XCTAssertEqual(WaitingFor.callingService.message, "Connecting to the calling service…")
+        XCTAssertEqual(WaitingFor.microphonePermission.message, "Waiting for microphone access…")
+        XCTAssertEqual(WaitingFor.cameraPermission.message, "Waiting for camera access…")
+    }
+
+    func testPortFailuresAreOneLineWithTheErrorsCode() {
+        let error = NSError(domain: "NSOSStatusErrorDomain", code: 560_557_684, userInfo: [NSLocalizedDescriptionKey: "Interrupted"])
+        XCTAssertEqual(PortFailure.describe(error), "NSOSStatusErrorDomain error 560557684 ('!int'): Interrupted")
+        XCTAssertEqual(PortFailure.describe(NSError(domain: "D", code: -50)), PortFailure.describe(NSError(domain: "D", code: -50)))
+        XCTAssertTrue(PortFailure.describe(NSError(domain: "D", code: -50)).hasPrefix("D error -50: "))
+        XCTAssertEqual(PortFailure.describe(PortError.Failed(message: "as given")), "as given")
+        XCTAssertEqual(PortFailure.error("share_link", "no window").message, "share_link: no window")
+        XCTAssertEqual(PortFailure.fourCharacterCode(561_017_449), "!pri")
+        XCTAssertNil(PortFailure.fourCharacterCode(-50))
+        XCTAssertNil(PortFailure.fourCharacterCode(1))
     }
 }

@@ -1,7 +1,10 @@
 // The core's `AudioSession` port over a proxy of `AVAudioSession`. The real proxy lives in
 // App/AVAudioSessionAdapter.swift. AVAudioSession calls can block (activation waits for the audio
-// server), so they run on one serial queue of their own, in the order the core gave them, never on
-// the main thread.
+// server), so they never run on the main thread: the core calls this port on its own threads, and
+// one serial queue of the bridge's own keeps them in the order the core gave them. The core's
+// thread waits for each, so that an error (with its code) is thrown back to the core, which logs
+// it and reacts (rule 13: a failed activation makes the call's audio unavailable until the next
+// foreground or route change).
 import Dispatch
 
 /// `AVAudioSession.sharedInstance()`, as the shell uses it.
@@ -24,37 +27,30 @@ open class AudioSessionBridge: AudioSession, @unchecked Sendable {
         self.proxy = proxy
     }
 
-    public func configure(category: AudioCategory, mode: AudioSessionMode, options: AudioOptions) {
-        perform("configure") { try $0.setCategory(category, mode: mode, options: options) }
+    public func configure(category: AudioCategory, mode: AudioSessionMode, options: AudioOptions) throws {
+        try perform("configure") { try $0.setCategory(category, mode: mode, options: options) }
     }
 
-    public func activate() {
-        perform("activate") { try $0.setActive(true, notifyOthersOnDeactivation: false) }
+    public func activate() throws {
+        try perform("activate") { try $0.setActive(true, notifyOthersOnDeactivation: false) }
     }
 
-    public func deactivate(notifyOthers: Bool) {
-        perform("deactivate") { try $0.setActive(false, notifyOthersOnDeactivation: notifyOthers) }
+    public func deactivate(notifyOthers: Bool) throws {
+        try perform("deactivate") { try $0.setActive(false, notifyOthersOnDeactivation: notifyOthers) }
     }
 
-    public func overrideOutput(speaker: Bool) {
-        perform("override_output") { try $0.overrideOutputToSpeaker(speaker) }
+    public func overrideOutput(speaker: Bool) throws {
+        try perform("override_output") { try $0.overrideOutputToSpeaker(speaker) }
     }
 
-    /// Waits until every call queued so far has run (for tests).
-    public func drain() {
-        queue.sync {}
-    }
-
-    private func perform(_ action: String, _ body: @escaping @Sendable (AudioSessionProxyProtocol) throws -> Void) {
+    private func perform(_ action: String, _ body: (AudioSessionProxyProtocol) throws -> Void) throws {
         let proxy = self.proxy
-        queue.async {
-            do {
-                try body(proxy)
-            } catch {
-                // The core has no input for a failed audio call (see docs/ios-integration.md); the
-                // notifications that follow (route change, interruption) tell it what happened.
-                ShellLog.error("audio session \(action): \(error)")
-            }
+        do {
+            try queue.sync { try body(proxy) }
+        } catch {
+            let failure = PortFailure.error("audio session \(action)", error)
+            ShellLog.error("\(failure.message)")
+            throw failure
         }
     }
 }

@@ -1,5 +1,6 @@
 // AVAudioSession's twin for tests and previews: implements the core's `AudioSession` port and
-// records every call; can also play the session's notifications into the core.
+// records every call; can also play the session's notifications into the core, and fail a method
+// as AVAudioSession does (rule 13).
 import Foundation
 
 /// A recording audio session.
@@ -14,10 +15,29 @@ public final class FakeAudioSession: AudioSession, @unchecked Sendable {
         case deactivate(notifyOthers: Bool)
         /// `override_output`.
         case overrideOutput(speaker: Bool)
+
+        /// The port method.
+        public var method: Method {
+            switch self {
+            case .configure: return .configure
+            case .activate: return .activate
+            case .deactivate: return .deactivate
+            case .overrideOutput: return .overrideOutput
+            }
+        }
+    }
+
+    /// A method of the audio port, to make it fail.
+    public enum Method: String, CaseIterable, Hashable, Sendable {
+        case configure
+        case activate
+        case deactivate
+        case overrideOutput = "override_output"
     }
 
     private let lock = NSLock()
     private var recorded: [Call] = []
+    private var failing: [Method: String] = [:]
     private weak var core: SwitchboardProxyProtocol?
 
     /// An empty recorder.
@@ -26,6 +46,13 @@ public final class FakeAudioSession: AudioSession, @unchecked Sendable {
     /// The core to play notifications into.
     public func attach(_ core: SwitchboardProxyProtocol) {
         lock.sync { self.core = core }
+    }
+
+    /// Methods that throw `PortError.Failed` with this message (after recording the call), as
+    /// AVAudioSession throws its `NSError`s.
+    public var failures: [Method: String] {
+        get { lock.sync { failing } }
+        set { lock.sync { failing = newValue } }
     }
 
     /// Every call so far, in order.
@@ -42,23 +69,30 @@ public final class FakeAudioSession: AudioSession, @unchecked Sendable {
         core.audioEvent(event)
     }
 
-    public func configure(category: AudioCategory, mode: AudioSessionMode, options: AudioOptions) {
-        record(.configure(category: category, mode: mode, options: options))
+    public func configure(category: AudioCategory, mode: AudioSessionMode, options: AudioOptions) throws {
+        try record(.configure(category: category, mode: mode, options: options))
     }
 
-    public func activate() {
-        record(.activate)
+    public func activate() throws {
+        try record(.activate)
     }
 
-    public func deactivate(notifyOthers: Bool) {
-        record(.deactivate(notifyOthers: notifyOthers))
+    public func deactivate(notifyOthers: Bool) throws {
+        try record(.deactivate(notifyOthers: notifyOthers))
     }
 
-    public func overrideOutput(speaker: Bool) {
-        record(.overrideOutput(speaker: speaker))
+    public func overrideOutput(speaker: Bool) throws {
+        try record(.overrideOutput(speaker: speaker))
     }
 
-    private func record(_ call: Call) {
-        lock.sync { recorded.append(call) }
+    /// Records `call`; throws when its method is set to fail.
+    private func record(_ call: Call) throws {
+        let failure = lock.sync { () -> String? in
+            recorded.append(call)
+            return failing[call.method]
+        }
+        if let failure {
+            throw PortError.Failed(message: failure)
+        }
     }
 }

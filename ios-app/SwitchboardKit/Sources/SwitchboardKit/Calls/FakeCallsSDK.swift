@@ -8,16 +8,24 @@ import Foundation
 /// When the core calls `join_session`, the fake plays `script` (for example
 /// `[.joinFailed(code: .init, ...), .joinSucceeded, .sessionJoined]`) into the core, stamped with
 /// that attempt, before returning: the real SDK calls back later, but the core must accept its
-/// callbacks at any time, so delivering them at once keeps tests deterministic. When the core calls
-/// `leave_session`, the fake answers with `leaveResponse` (the real SDK's `onSessionLeft`), if any.
-/// The `fire...` helpers deliver any other callback, such as a terminal one, when the test wants.
+/// callbacks at any time, so delivering them at once keeps tests deterministic. In the same way
+/// `init_calls` is answered with `initResponse` and `login` with `loginResponse` (by default: init
+/// succeeded with a user logged in, login succeeded), and `leave_session` with `leaveResponse`
+/// (the real SDK's `onSessionLeft`), if any. A method named in `failures` records the call and
+/// throws instead (rule 13: the shell could not do it). The `fire...` helpers deliver any other
+/// callback, such as a terminal one, when the test wants. An init's answer names the request the
+/// core gave that `init_calls`; `answerInit(_:request:)` delivers a late (or repeated, or stray)
+/// completion for any request, which the fake reports as it is, as the real bridge does: whether
+/// it counts is the core's choice.
 public final class FakeCallsSDK: CallsSdk, @unchecked Sendable {
     /// A call the core made on the SDK port.
     public enum Call: Equatable, Sendable {
-        /// `init_calls`.
-        case initCalls
+        /// `init_calls`, with the core's number for this init.
+        case initCalls(request: UInt64)
         /// `init_chat`.
         case initChat
+        /// `login`.
+        case login
         /// `register_listeners`.
         case registerListeners(attempt: UInt64)
         /// `join_session`.
@@ -30,6 +38,50 @@ public final class FakeCallsSDK: CallsSdk, @unchecked Sendable {
         case setVideoPaused(attempt: UInt64, paused: Bool)
         /// `set_audio_mode`.
         case setAudioMode(attempt: UInt64, mode: AudioMode)
+
+        /// The port method.
+        public var method: Method {
+            switch self {
+            case .initCalls: return .initCalls
+            case .initChat: return .initChat
+            case .login: return .login
+            case .registerListeners: return .registerListeners
+            case .joinSession: return .joinSession
+            case .leaveSession: return .leaveSession
+            case .setAudioMuted: return .setAudioMuted
+            case .setVideoPaused: return .setVideoPaused
+            case .setAudioMode: return .setAudioMode
+            }
+        }
+    }
+
+    /// A method of the SDK port, to make it fail.
+    public enum Method: String, CaseIterable, Hashable, Sendable {
+        case initCalls = "init_calls"
+        case initChat = "init_chat"
+        case login
+        case registerListeners = "register_listeners"
+        case joinSession = "join_session"
+        case leaveSession = "leave_session"
+        case setAudioMuted = "set_audio_muted"
+        case setVideoPaused = "set_video_paused"
+        case setAudioMode = "set_audio_mode"
+    }
+
+    /// How the fake answers an init: the completion it reports, for the request it was given.
+    public enum InitAnswer: Equatable, Sendable {
+        /// `onSuccess`, with whether `getLoggedInUser()` then gives a user.
+        case initSucceeded(loggedIn: Bool)
+        /// `onError`, with the SDK's description.
+        case initFailed(message: String)
+
+        /// The core's input for this answer to init `request`.
+        public func event(request: UInt64) -> SetupEvent {
+            switch self {
+            case let .initSucceeded(loggedIn): return .initSucceeded(request: request, loggedIn: loggedIn)
+            case let .initFailed(message): return .initFailed(request: request, message: message)
+            }
+        }
     }
 
     /// The SDK's terminal callbacks, each of which ends a call.
@@ -57,18 +109,26 @@ public final class FakeCallsSDK: CallsSdk, @unchecked Sendable {
     private var recorded: [Call] = []
     private var joinScript: [SdkEvent]
     private var leaveAnswer: SdkEvent?
+    private var initAnswer: InitAnswer?
+    private var loginAnswer: SetupEvent?
+    private var failing: [Method: String] = [:]
     /// The SDK's own media state, which its mute and camera buttons flip.
     private var audioMuted = false
     private var videoPaused = false
 
-    /// A fake that plays `script` on every join and answers a leave with `leaveResponse`.
+    /// A fake that plays `script` on every join, answers a leave with `leaveResponse`, every init
+    /// with `initResponse` (for that init's request) and every login with `loginResponse`.
     public init(
         script: [SdkEvent] = [.joinSucceeded, .sessionJoined],
         leaveResponse: SdkEvent? = .sessionLeft,
+        initResponse: InitAnswer? = .initSucceeded(loggedIn: true),
+        loginResponse: SetupEvent? = .loginSucceeded,
         forwarder: SdkCallbackForwarder = SdkCallbackForwarder()
     ) {
         self.joinScript = script
         self.leaveAnswer = leaveResponse
+        self.initAnswer = initResponse
+        self.loginAnswer = loginResponse
         self.forwarder = forwarder
     }
 
@@ -89,6 +149,26 @@ public final class FakeCallsSDK: CallsSdk, @unchecked Sendable {
         set { lock.sync { leaveAnswer = newValue } }
     }
 
+    /// The answer to the next inits, each for its own request (nil: none, as when the SDK never
+    /// calls back).
+    public var initResponse: InitAnswer? {
+        get { lock.sync { initAnswer } }
+        set { lock.sync { initAnswer = newValue } }
+    }
+
+    /// The answer to the next logins (nil: none).
+    public var loginResponse: SetupEvent? {
+        get { lock.sync { loginAnswer } }
+        set { lock.sync { loginAnswer = newValue } }
+    }
+
+    /// Methods that throw `PortError.Failed` with this message, after recording the call, and do
+    /// nothing else.
+    public var failures: [Method: String] {
+        get { lock.sync { failing } }
+        set { lock.sync { failing = newValue } }
+    }
+
     /// Every call so far, in order.
     public var calls: [Call] {
         lock.sync { recorded }
@@ -97,6 +177,21 @@ public final class FakeCallsSDK: CallsSdk, @unchecked Sendable {
     /// How many times the core called `join_session`.
     public var joinCount: Int {
         calls.filter { if case .joinSession = $0 { return true } else { return false } }.count
+    }
+
+    /// How many times the core called `init_calls`.
+    public var initCount: Int {
+        initRequests.count
+    }
+
+    /// The request numbers the core gave `init_calls`, in order.
+    public var initRequests: [UInt64] {
+        calls.compactMap { if case let .initCalls(request) = $0 { return request } else { return nil } }
+    }
+
+    /// How many times the core called `login`.
+    public var loginCount: Int {
+        calls.filter { $0 == .login }.count
     }
 
     /// How many times the core called `leave_session`.
@@ -110,6 +205,13 @@ public final class FakeCallsSDK: CallsSdk, @unchecked Sendable {
     }
 
     // MARK: - Callbacks the test fires
+
+    /// Delivers an init completion for `request` now (a late answer to an init, say, or a second
+    /// one), whatever the core asked for since: the fake, like the bridge, reports every
+    /// completion it gets.
+    public func answerInit(_ answer: InitAnswer, request: UInt64) {
+        forwarder.setup(answer.event(request: request))
+    }
 
     /// Delivers a listener callback for the current attempt.
     public func fire(_ event: SdkEvent) {
@@ -145,52 +247,69 @@ public final class FakeCallsSDK: CallsSdk, @unchecked Sendable {
 
     // MARK: - CallsSdk
 
-    public func initCalls() {
-        record(.initCalls)
+    public func initCalls(request: UInt64) throws {
+        try record(.initCalls(request: request))
+        if let answer = initResponse {
+            forwarder.setup(answer.event(request: request))
+        }
     }
 
-    public func initChat() {
-        record(.initChat)
+    public func initChat() throws {
+        try record(.initChat)
     }
 
-    public func registerListeners(attempt: UInt64) {
+    public func login() throws {
+        try record(.login)
+        if let answer = loginResponse {
+            forwarder.setup(answer)
+        }
+    }
+
+    public func registerListeners(attempt: UInt64) throws {
         forwarder.begin(attempt: attempt)
-        record(.registerListeners(attempt: attempt))
+        try record(.registerListeners(attempt: attempt))
     }
 
-    public func joinSession(attempt: UInt64, sessionId: String, settings: SessionSettings) {
+    public func joinSession(attempt: UInt64, sessionId: String, settings: SessionSettings) throws {
         forwarder.begin(attempt: attempt)
-        record(.joinSession(attempt: attempt, sessionID: sessionId, settings: settings))
+        try record(.joinSession(attempt: attempt, sessionID: sessionId, settings: settings))
         for event in script {
             forwarder.send(event, attempt: attempt)
         }
     }
 
-    public func leaveSession(attempt: UInt64) {
-        record(.leaveSession(attempt: attempt))
+    public func leaveSession(attempt: UInt64) throws {
+        try record(.leaveSession(attempt: attempt))
         if let answer = leaveResponse {
             forwarder.send(answer, attempt: attempt)
         }
     }
 
-    public func setAudioMuted(attempt: UInt64, muted: Bool) {
-        record(.setAudioMuted(attempt: attempt, muted: muted))
+    public func setAudioMuted(attempt: UInt64, muted: Bool) throws {
+        try record(.setAudioMuted(attempt: attempt, muted: muted))
         lock.sync { audioMuted = muted }
         forwarder.send(.localAudioMuted(muted: muted), attempt: attempt)
     }
 
-    public func setVideoPaused(attempt: UInt64, paused: Bool) {
-        record(.setVideoPaused(attempt: attempt, paused: paused))
+    public func setVideoPaused(attempt: UInt64, paused: Bool) throws {
+        try record(.setVideoPaused(attempt: attempt, paused: paused))
         lock.sync { videoPaused = paused }
         forwarder.send(.localVideoPaused(paused: paused), attempt: attempt)
     }
 
-    public func setAudioMode(attempt: UInt64, mode: AudioMode) {
-        record(.setAudioMode(attempt: attempt, mode: mode))
+    public func setAudioMode(attempt: UInt64, mode: AudioMode) throws {
+        try record(.setAudioMode(attempt: attempt, mode: mode))
         forwarder.send(.audioModeChanged(mode: mode), attempt: attempt)
     }
 
-    private func record(_ call: Call) {
-        lock.sync { recorded.append(call) }
+    /// Records `call`; throws when its method is set to fail.
+    private func record(_ call: Call) throws {
+        let failure = lock.sync { () -> String? in
+            recorded.append(call)
+            return failing[call.method]
+        }
+        if let failure {
+            throw PortError.Failed(message: failure)
+        }
     }
 }

@@ -13,6 +13,7 @@ public enum ShellLog {
 
     /// Something went wrong that the user does not need to see (it is never a token or an id).
     public static func error(_ message: String) {
+        tapped(message)
         #if canImport(os)
         logger.error("\(message, privacy: .public)")
         #else
@@ -22,6 +23,7 @@ public enum ShellLog {
 
     /// A notable but expected event.
     public static func info(_ message: String) {
+        tapped(message)
         #if canImport(os)
         logger.info("\(message, privacy: .public)")
         #else
@@ -29,5 +31,27 @@ public enum ShellLog {
             FileHandle.standardError.write(Data("switchboard-shell: \(message)\n".utf8))
         }
         #endif
+    }
+
+    // MARK: - Tests
+
+    /// The observer of every line, behind a lock (a `static let` of a Sendable box keeps this free
+    /// of global mutable state).
+    private final class Tap: @unchecked Sendable {
+        let lock = NSLock()
+        var observer: (@Sendable (String) -> Void)?
+    }
+
+    private static let tap = Tap()
+
+    /// Sends every line logged from now on also to `observer` (nil: stop). For tests, which check
+    /// that no secret is ever logged; one observer at a time.
+    static func setObserver(_ observer: (@Sendable (String) -> Void)?) {
+        tap.lock.sync { tap.observer = observer }
+    }
+
+    private static func tapped(_ message: String) {
+        let observer = tap.lock.sync { tap.observer }
+        observer?(message)
     }
 }

@@ -34,6 +34,14 @@ public protocol SwitchboardProxyProtocol: AnyObject, Sendable {
     func dismiss()
     /// The user answered "switch to the other call?".
     func answerSwitch(accept: Bool)
+    /// The Calls SDK's init or login completed (rule 11). Never carries a token.
+    func setupEvent(_ event: SetupEvent)
+    /// The answer to a permission request, or a status the app saw change (rule 12).
+    func permissionChanged(media: MediaKind, status: Authorization)
+    /// The user started a new meeting with a fresh id (`UUID().uuidString`).
+    func newMeeting(sessionID: String)
+    /// The user tapped "Open Settings" on an error that needs a permission.
+    func openSettings()
     /// The state last rendered (never waits on the core).
     var uiState: UiState { get }
 }
@@ -61,16 +69,18 @@ public final class SwitchboardProxy: SwitchboardProxyProtocol {
     }
 
     /// Opens (or creates) the event log in `dataDirectory`, rebuilds the call state from it and
-    /// starts the core with the shell's three ports. Blocks only for that start-up.
+    /// starts the core with the shell's three ports and the microphone and camera authorisation
+    /// read at launch. Blocks only for that start-up.
     public static func start(
         dataDirectory: URL,
         config: CoreConfig,
+        permissions: Permissions,
         sdk: CallsSdk,
         audio: AudioSession,
         ui: UiObserver
     ) throws -> SwitchboardProxy {
         try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
-        let config = SwitchboardConfig(dataDir: dataDirectory.path, core: config)
+        let config = SwitchboardConfig(dataDir: dataDirectory.path, core: config, permissions: permissions)
         return SwitchboardProxy(core: try Switchboard(config: config, sdk: sdk, audio: audio, ui: ui))
     }
 
@@ -97,6 +107,20 @@ public final class SwitchboardProxy: SwitchboardProxyProtocol {
     public func answerSwitch(accept: Bool) {
         send("answer_switch") { try core.answerSwitch(accept: accept) }
     }
+
+    public func setupEvent(_ event: SetupEvent) {
+        send("setup_event") { try core.setupEvent(event: event) }
+    }
+
+    public func permissionChanged(media: MediaKind, status: Authorization) {
+        send("permission_changed") { try core.permissionChanged(media: media, status: status) }
+    }
+
+    public func newMeeting(sessionID: String) {
+        send("new_meeting") { try core.newMeeting(sessionId: sessionID) }
+    }
+
+    public func openSettings() { send("open_settings") { try core.openSettings() } }
 
     public var uiState: UiState {
         do {

@@ -16,25 +16,27 @@ extension FakeAudioSession: ReportsToCore {}
 /// Starts the core with the shell's three ports.
 @MainActor
 public enum SwitchboardShell {
-    /// Opens the event log in `dataDirectory`, starts the core with `sdk`, `audio` and
-    /// `viewModel` as its ports, then gives the core to each of them. Blocks for the start-up only.
+    /// Opens the event log in `dataDirectory`, starts the core with `sdk`, `audio` and `ui` as its
+    /// ports and `ui`'s launch permissions, then gives the core to each of them (and to `ui`'s view
+    /// model). Blocks for the start-up only.
     public static func start(
         dataDirectory: URL,
         config: CoreConfig,
         sdk: CallsSdk & ReportsToCore,
         audio: AudioSession & ReportsToCore,
-        viewModel: CallViewModel
+        ui: UiObserverBridge
     ) throws -> SwitchboardProxy {
         let core = try SwitchboardProxy.start(
             dataDirectory: dataDirectory,
             config: config,
+            permissions: ui.launchPermissions,
             sdk: sdk,
             audio: audio,
-            ui: viewModel
+            ui: ui
         )
         sdk.attach(core)
         audio.attach(core)
-        viewModel.attach(core)
+        ui.attach(core)
         return core
     }
 }

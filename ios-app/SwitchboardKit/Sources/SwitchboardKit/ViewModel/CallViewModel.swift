@@ -1,8 +1,9 @@
 // The call screen's view model: renders the core's `UiState` and turns the user's taps into the
-// core's inputs. It decides nothing: whether the call view is up, what the alert says, whether the
-// reconnecting banner shows all come from `UiState`.
+// core's inputs. It decides nothing and remembers nothing but the last state: whether the call view
+// is up, what the alert says, whether a banner shows are all computed from that `UiState`, so a
+// change of what the user sees is made in the core only (DESIGN section 5).
 //
-// It is the core's `UiObserver`: the core calls `render` on its own threads, and the view model
+// The core's `render` calls (through `UiObserverBridge`) come on the core's threads; the view model
 // hops to the main actor (FIFO, see MainThread) before publishing. SwiftUI observes it through
 // ObservableObject where Combine exists; elsewhere (Linux tests) `onRender` reports each state.
 import Foundation
@@ -12,37 +13,9 @@ import Combine
 
 /// Renders `UiState` for the call UI.
 @MainActor
-public final class CallViewModel: UiObserver {
-    /// The state last rendered.
+public final class CallViewModel {
+    /// The state last rendered: everything below is computed from it.
     public private(set) var state: UiState = .idle
-    /// The call view (the SDK's container) is on screen: joining, in the call, or leaving.
-    public private(set) var isCallViewPresented = false
-    /// The call's title, from the joining state (kept while in the call).
-    public private(set) var title = ""
-    /// The session on screen.
-    public private(set) var sessionID: String?
-    /// The connection dropped and the SDK is reconnecting: show the banner.
-    public private(set) var isReconnecting = false
-    /// The local microphone is muted.
-    public private(set) var isMuted = false
-    /// The local camera is off.
-    public private(set) var isCameraOff = false
-    /// Participants, the local user included.
-    public private(set) var participantCount: UInt32 = 0
-    /// The current audio output.
-    public private(set) var audioRoute: AudioPort = .other
-    /// Audio is interrupted (a phone call, Siri).
-    public private(set) var isAudioInterrupted = false
-    /// We asked the SDK to leave and wait for its answer.
-    public private(set) var isLeaving = false
-    /// A link for another session arrived during this call: ask whether to switch to it.
-    public private(set) var switchOffer: String?
-    /// The error to show as an alert (the call view is already gone); OK calls `dismissAlert()`.
-    public private(set) var alertMessage: String?
-    /// Why the last call ended, for the home screen; `dismissEnded()` clears it.
-    public private(set) var endedMessage: String?
-    /// Offer "retry" for the failed or closed call.
-    public private(set) var canRetry = false
 
     /// Called after each state is applied (on the main actor).
     public var onRender: ((UiState) -> Void)?
@@ -57,11 +30,112 @@ public final class CallViewModel: UiObserver {
         self.core = core
     }
 
-    // MARK: - UiObserver
-
     /// The core's render call, on one of its threads.
     public nonisolated func render(state: UiState) {
         MainThread.async { self.apply(state) }
+    }
+
+    // MARK: - What the views show
+
+    /// The call view (the SDK's container) is on screen: joining, in the call, or leaving.
+    public var isCallViewPresented: Bool {
+        switch state {
+        case .joining, .inCall, .leaving: return true
+        case .idle, .ended, .error: return false
+        }
+    }
+
+    /// The call's title while joining.
+    public var title: String {
+        if case let .joining(_, title, _, _) = state { return title }
+        return ""
+    }
+
+    /// The session on screen.
+    public var sessionID: String? {
+        switch state {
+        case let .joining(sessionId, _, _, _), let .inCall(sessionId, _, _, _, _, _, _, _, _, _):
+            return sessionId
+        default:
+            return nil
+        }
+    }
+
+    /// The join is held: what it waits for, as a line under the title ("Connecting to the calling
+    /// service…"). Nil once the join went out.
+    public var connectingMessage: String? {
+        guard case let .joining(_, _, _, waitingFor?) = state else { return nil }
+        return waitingFor.message
+    }
+
+    /// The connection dropped and the SDK is reconnecting: show the banner.
+    public var isReconnecting: Bool { inCall?.reconnecting ?? false }
+    /// The local microphone is muted.
+    public var isMuted: Bool { inCall?.muted ?? false }
+    /// The local camera is off.
+    public var isCameraOff: Bool { inCall?.cameraOff ?? false }
+    /// Participants, the local user included.
+    public var participantCount: UInt32 { inCall?.participantCount ?? 0 }
+    /// The current audio output.
+    public var audioRoute: AudioPort { inCall?.audioRoute ?? .other }
+    /// Audio is interrupted (a phone call, Siri).
+    public var isAudioInterrupted: Bool { inCall?.audioInterrupted ?? false }
+    /// The camera is denied: the video call was joined with video paused.
+    public var isCameraUnavailable: Bool { inCall?.cameraUnavailable ?? false }
+    /// The audio session could not be activated (the core tries again on the next foreground or
+    /// route change).
+    public var isAudioUnavailable: Bool { inCall?.audioUnavailable ?? false }
+
+    /// The in-call indicators, one line each, in the order they show.
+    public var callNotices: [String] {
+        var notices: [String] = []
+        if isAudioUnavailable { notices.append(Self.audioUnavailableNotice) }
+        if isCameraUnavailable { notices.append(Self.cameraUnavailableNotice) }
+        return notices
+    }
+
+    /// The indicator for `isAudioUnavailable`.
+    public static let audioUnavailableNotice = "Audio is unavailable. It comes back when you return to the app or change the audio route."
+    /// The indicator for `isCameraUnavailable`.
+    public static let cameraUnavailableNotice = "Camera access is off, so your video is paused. You can allow it in Settings."
+
+    /// We asked the SDK to leave and wait for its answer.
+    public var isLeaving: Bool { state == .leaving }
+
+    /// A link for another session arrived during this call: ask whether to switch to it.
+    public var switchOffer: String? {
+        switch state {
+        case let .joining(_, _, switchOffer, _), let .inCall(_, _, _, _, _, _, _, switchOffer, _, _):
+            return switchOffer
+        default:
+            return nil
+        }
+    }
+
+    /// The error to show as an alert (the call view is already gone); OK calls `dismissAlert()`.
+    public var alertMessage: String? {
+        if case let .error(message, _, _) = state { return message }
+        return nil
+    }
+
+    /// The alert offers "Open Settings" (a permission is off); it calls `openSettings()`.
+    public var canOpenSettings: Bool {
+        if case let .error(_, _, openSettings) = state { return openSettings }
+        return false
+    }
+
+    /// Why the last call ended, for the home screen; `dismissEnded()` clears it.
+    public var endedMessage: String? {
+        if case let .ended(_, message, _) = state { return message }
+        return nil
+    }
+
+    /// Offer "retry" for the failed or closed call.
+    public var canRetry: Bool {
+        switch state {
+        case let .ended(_, _, canRetry), let .error(_, canRetry, _): return canRetry
+        default: return false
+        }
     }
 
     // MARK: - Intents
@@ -71,6 +145,12 @@ public final class CallViewModel: UiObserver {
         let id = sessionID.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !id.isEmpty else { return }
         core?.join(sessionID: id)
+    }
+
+    /// "New meeting": a call in a session nobody is in yet, with a fresh id (its link can be
+    /// shared from the call's invite button).
+    public func newMeeting(sessionID: String = UUID().uuidString) {
+        core?.newMeeting(sessionID: sessionID)
     }
 
     /// The app's own leave control.
@@ -85,29 +165,14 @@ public final class CallViewModel: UiObserver {
     public func callViewAppeared() { core?.viewAppeared() }
     /// The call view's container left the screen.
     public func callViewDisappeared() { core?.viewDisappeared() }
-
     /// The alert's OK.
-    public func dismissAlert() {
-        willChange()
-        alertMessage = nil
-        core?.dismiss()
-    }
-
+    public func dismissAlert() { core?.dismiss() }
     /// The ended call's message was read.
-    public func dismissEnded() {
-        willChange()
-        endedMessage = nil
-        core?.dismiss()
-    }
-
+    public func dismissEnded() { core?.dismiss() }
     /// Try the failed or closed call again.
-    public func retry() {
-        willChange()
-        alertMessage = nil
-        endedMessage = nil
-        core?.retry()
-    }
-
+    public func retry() { core?.retry() }
+    /// The alert's "Open Settings".
+    public func openSettings() { core?.openSettings() }
     /// The answer to "switch to the other call?".
     public func answerSwitch(accept: Bool) { core?.answerSwitch(accept: accept) }
 
@@ -115,72 +180,50 @@ public final class CallViewModel: UiObserver {
 
     /// Publishes `state`. Internal so tests and previews can drive it without a core.
     func apply(_ state: UiState) {
-        willChange()
-        self.state = state
-        switch state {
-        case .idle:
-            resetCall()
-        case let .joining(sessionId, title, switchOffer):
-            present(sessionID: sessionId, switchOffer: switchOffer)
-            self.title = title
-        case let .inCall(sessionId, reconnecting, muted, cameraOff, audioRoute, participantCount, audioInterrupted, switchOffer):
-            present(sessionID: sessionId, switchOffer: switchOffer)
-            isReconnecting = reconnecting
-            isMuted = muted
-            isCameraOff = cameraOff
-            self.audioRoute = audioRoute
-            self.participantCount = participantCount
-            isAudioInterrupted = audioInterrupted
-        case .leaving:
-            isCallViewPresented = true
-            isLeaving = true
-            isReconnecting = false
-            switchOffer = nil
-        case let .ended(_, message, canRetry):
-            resetCall()
-            endedMessage = message
-            self.canRetry = canRetry
-        case let .error(message, canRetry):
-            resetCall()
-            alertMessage = message
-            self.canRetry = canRetry
-        }
-        onRender?(state)
-    }
-
-    private func present(sessionID: String, switchOffer: String?) {
-        if self.sessionID != sessionID {
-            resetCall()
-        }
-        isCallViewPresented = true
-        self.sessionID = sessionID
-        self.switchOffer = switchOffer
-        alertMessage = nil
-        endedMessage = nil
-    }
-
-    private func resetCall() {
-        isCallViewPresented = false
-        title = ""
-        sessionID = nil
-        isReconnecting = false
-        isMuted = false
-        isCameraOff = false
-        participantCount = 0
-        audioRoute = .other
-        isAudioInterrupted = false
-        isLeaving = false
-        switchOffer = nil
-        canRetry = false
-    }
-
-    private func willChange() {
         #if canImport(Combine)
         objectWillChange.send()
         #endif
+        self.state = state
+        onRender?(state)
+    }
+
+    /// The fields of `.inCall`, when in the call.
+    private var inCall: InCallFields? {
+        guard case let .inCall(_, reconnecting, muted, cameraOff, audioRoute, participantCount, audioInterrupted, _, cameraUnavailable, audioUnavailable) = state else {
+            return nil
+        }
+        return InCallFields(
+            reconnecting: reconnecting,
+            muted: muted,
+            cameraOff: cameraOff,
+            audioRoute: audioRoute,
+            participantCount: participantCount,
+            audioInterrupted: audioInterrupted,
+            cameraUnavailable: cameraUnavailable,
+            audioUnavailable: audioUnavailable
+        )
+    }
+
+    private struct InCallFields {
+        let reconnecting: Bool
+        let muted: Bool
+        let cameraOff: Bool
+        let audioRoute: AudioPort
+        let participantCount: UInt32
+        let audioInterrupted: Bool
+        let cameraUnavailable: Bool
+        let audioUnavailable: Bool
     }
 }
 
 #if canImport(Combine)
 extension CallViewModel: ObservableObject {}
 #endif
+
+public extension WaitingFor {
+    /// The line the joining screen shows: the core's words (`waitingForMessage` is exported by
+    /// the FFI, so the text lives in one language only).
+    var message: String {
+        waitingForMessage(waitingFor: self)
+    }
+}
