@@ -142,6 +142,19 @@ impl UiBridge {
         }
     }
 
+    /// An alert that belongs to no attempt (a bad link, a refused join). During a call it does
+    /// not tear the call screen down.
+    fn alert(&mut self, message: String, open_settings: bool) {
+        let in_call = self
+            .session
+            .as_ref()
+            .is_some_and(|s| !matches!(s.phase, PhaseView::Ended(_)));
+        if !in_call {
+            self.session = None;
+            self.link_error = Some((message, open_settings));
+        }
+    }
+
     fn apply(&mut self, input: &UiInput) {
         match input {
             UiInput::Session(view) => {
@@ -159,25 +172,10 @@ impl UiBridge {
             }
             UiInput::Audio(view) => self.audio = view.clone(),
             UiInput::Notice(Notice::LinkRejected { reason }) => {
-                // A bad link during a call does not tear the call screen down.
-                let in_call = self
-                    .session
-                    .as_ref()
-                    .is_some_and(|s| !matches!(s.phase, PhaseView::Ended(_)));
-                if !in_call {
-                    self.session = None;
-                    self.link_error = Some((reason.message().to_owned(), false));
-                }
+                self.alert(reason.message().to_owned(), false);
             }
             UiInput::Notice(Notice::JoinRefused { reason, .. }) => {
-                let in_call = self
-                    .session
-                    .as_ref()
-                    .is_some_and(|s| !matches!(s.phase, PhaseView::Ended(_)));
-                if !in_call {
-                    self.session = None;
-                    self.link_error = Some((reason.message(), reason.needs_settings()));
-                }
+                self.alert(reason.message(), reason.needs_settings());
             }
             UiInput::Notice(Notice::SwitchOffered { to }) => self.switch_offer = Some(to.clone()),
             UiInput::Notice(Notice::SwitchCleared) => self.switch_offer = None,

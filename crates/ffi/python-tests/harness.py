@@ -24,6 +24,9 @@ function of the request it completes: INIT_OK, INIT_LOGGED_OUT and init_failed(m
 SetupEvent for a request number (INIT_OK(2) is "init #2 succeeded, logged in"). The automatic
 answers echo the request of the call they answer; `answer_init` answers the latest unanswered
 init by default, or the one named by `request=` (a late completion of a superseded init)."""
+import json
+import os
+import subprocess
 import threading
 
 from switchboard import switchboard_domain as d
@@ -55,6 +58,23 @@ def init_failed(message):
 
 def login_failed(message):
     return d.SetupEvent.LOGIN_FAILED(message=message)
+
+
+def switchboard_cli():
+    """The `switchboard` binary the tests run (SWITCHBOARD_BIN)."""
+    path = os.environ.get("SWITCHBOARD_BIN")
+    assert path and os.path.exists(path), "SWITCHBOARD_BIN must name the switchboard binary"
+    return path
+
+
+def verified_export(sb, path):
+    """Exports the core's log to `path`, checks `switchboard replay --verify` passes on it, and
+    returns its records (parsed JSON lines)."""
+    sb.export_log(str(path), False)
+    run = subprocess.run([switchboard_cli(), "replay", str(path), "--verify"],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout + run.stderr
+    return [json.loads(line) for line in path.read_text().splitlines()]
 
 
 def perms(mic=d.Authorization.AUTHORIZED, camera=d.Authorization.AUTHORIZED):

@@ -2,29 +2,18 @@
 what is undetermined is asked for before the join (the camera only for video calls); a denied
 microphone never joins and shows an error with "Open Settings", which opens the app's Settings
 page; a denied camera joins a video call with video paused and says the camera is unavailable."""
-import os
-import subprocess
 
 from switchboard import switchboard_domain as d
 
-from harness import CAMERA, MIC, perms, shows_call_view
+from harness import CAMERA, MIC, perms, shows_call_view, verified_export
 
 A = d.Authorization
 WAIT_MIC = d.WaitingFor.MICROPHONE_PERMISSION
 WAIT_CAMERA = d.WaitingFor.CAMERA_PERMISSION
 
 
-def switchboard_cli():
-    path = os.environ.get("SWITCHBOARD_BIN")
-    assert path and os.path.exists(path), "SWITCHBOARD_BIN must name the switchboard binary"
-    return path
-
-
 def verify(shell, path):
-    shell.sb.export_log(str(path), False)
-    run = subprocess.run([switchboard_cli(), "replay", str(path), "--verify"],
-                         capture_output=True, text=True)
-    assert run.returncode == 0, run.stdout + run.stderr
+    verified_export(shell.sb, path)
 
 
 def prompts(shell):

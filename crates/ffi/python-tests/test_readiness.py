@@ -5,14 +5,20 @@ login failure ends it with the SDK's message and Retry; after every call the SDK
 again and the next join waits for that init. Inits are numbered (1 at launch, +1 for each init
 asked for): only the result naming the latest one counts, so a late completion of an init the
 core has since asked for again lets no join out."""
-import os
-import subprocess
 import time
 
 import pytest
 from switchboard import switchboard_domain as d
 
-from harness import INIT_LOGGED_OUT, INIT_OK, LOGIN_OK, init_failed, label, login_failed
+from harness import (
+    INIT_LOGGED_OUT,
+    INIT_OK,
+    LOGIN_OK,
+    init_failed,
+    label,
+    login_failed,
+    verified_export,
+)
 
 SDK = d.SdkEvent
 CONNECTING = d.WaitingFor.CALLING_SERVICE
@@ -21,17 +27,8 @@ CONNECTING = d.WaitingFor.CALLING_SERVICE
 TIMER_WAIT_S = 20
 
 
-def switchboard_cli():
-    path = os.environ.get("SWITCHBOARD_BIN")
-    assert path and os.path.exists(path), "SWITCHBOARD_BIN must name the switchboard binary"
-    return path
-
-
 def verify(shell, path):
-    shell.sb.export_log(str(path), False)
-    run = subprocess.run([switchboard_cli(), "replay", str(path), "--verify"],
-                         capture_output=True, text=True)
-    assert run.returncode == 0, run.stdout + run.stderr
+    verified_export(shell.sb, path)
 
 
 def assert_connecting(shell, session_id):

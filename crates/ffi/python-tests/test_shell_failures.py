@@ -3,32 +3,19 @@ as a journaled input naming the call and the error. The audio machine reacts to 
 configure or activate (InCall says audio_unavailable, and the next foreground or route change
 tries again); every other failure is a router incident. The speaker choice goes through the
 SDK's setAudioMode, never an output override behind its back."""
-import json
-import os
-import subprocess
 import time
 
 import pytest
 from switchboard import switchboard_domain as d
 
-from harness import CAMERA, MIC, perms
+from harness import CAMERA, MIC, perms, verified_export
 
 SDK = d.SdkEvent
 A = d.Authorization
 
 
-def switchboard_cli():
-    path = os.environ.get("SWITCHBOARD_BIN")
-    assert path and os.path.exists(path), "SWITCHBOARD_BIN must name the switchboard binary"
-    return path
-
-
 def exported(shell, path):
-    shell.sb.export_log(str(path), False)
-    run = subprocess.run([switchboard_cli(), "replay", str(path), "--verify"],
-                         capture_output=True, text=True)
-    assert run.returncode == 0, run.stdout + run.stderr
-    return [json.loads(line) for line in path.read_text().splitlines()]
+    return verified_export(shell.sb, path)
 
 
 def inputs_of(lines, actor, key):

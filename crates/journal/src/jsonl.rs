@@ -148,17 +148,7 @@ fn parse_line(bytes: &[u8], line: u64, after_seq: Option<u64>) -> Result<Record>
     if claimed_format(text) == Some(1) {
         return parse_line_v1(text, line, after_seq);
     }
-    let parsed: LogLine = match serde_json::from_slice(text) {
-        Ok(l) => l,
-        Err(e) if e.is_eof() => return Err(Error::TruncatedLine { line, after_seq }),
-        Err(e) => {
-            return Err(Error::BadLine {
-                line,
-                seq: claimed_seq(text),
-                what: format!("not a log record: {e}"),
-            })
-        }
-    };
+    let parsed: LogLine = parse_json(text, line, after_seq, "a log record")?;
     if let Some(field) = unknown_field(text, &parsed) {
         return Err(Error::BadLine {
             line,
@@ -205,20 +195,31 @@ fn claimed_format(text: &[u8]) -> Option<u16> {
         .map(|f| f.format)
 }
 
+/// A line parsed as `T`; a cut-off line is `TruncatedLine`, anything else that is not `T` a
+/// `BadLine` saying it is not `what`.
+fn parse_json<T: serde::de::DeserializeOwned>(
+    text: &[u8],
+    line: u64,
+    after_seq: Option<u64>,
+    what: &str,
+) -> Result<T> {
+    serde_json::from_slice(text).map_err(|e| {
+        if e.is_eof() {
+            Error::TruncatedLine { line, after_seq }
+        } else {
+            Error::BadLine {
+                line,
+                seq: claimed_seq(text),
+                what: format!("not {what}: {e}"),
+            }
+        }
+    })
+}
+
 /// A format-1 line: read through the format-1 types, its checksum checked against the bytes a
 /// format-1 build stored, then upcast (the record says today's format).
 fn parse_line_v1(text: &[u8], line: u64, after_seq: Option<u64>) -> Result<Record> {
-    let parsed: LogLineV1 = match serde_json::from_slice(text) {
-        Ok(l) => l,
-        Err(e) if e.is_eof() => return Err(Error::TruncatedLine { line, after_seq }),
-        Err(e) => {
-            return Err(Error::BadLine {
-                line,
-                seq: claimed_seq(text),
-                what: format!("not a format-1 log record: {e}"),
-            })
-        }
-    };
+    let parsed: LogLineV1 = parse_json(text, line, after_seq, "a format-1 log record")?;
     let seq = parsed.seq;
     let bad = |what: String| Error::BadLine {
         line,
