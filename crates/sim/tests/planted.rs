@@ -26,6 +26,53 @@ fn find(bug: PlantedBug, level: FaultLevel) -> (u64, RunReport) {
     panic!("{bug:?} not found in {SEEDS_MAX} seeds");
 }
 
+/// A planted bug found, and its failing run minimized.
+struct Found {
+    seed: u64,
+    /// The scenario of the seed, before minimizing.
+    scenario: Scenario,
+    /// The minimized run.
+    min: switchboard_sim::Minimized,
+    /// The invariant the first failure broke (one of those expected), which the minimized run
+    /// breaks too.
+    invariant: Invariant,
+    /// The minimized run's violation.
+    violation: switchboard_sim::Violation,
+}
+
+/// Finds `bug` at `level`, checks that it broke one of `expected`, and minimizes the run, which
+/// must still break the same invariant and be no longer than the original.
+fn find_and_minimize(bug: PlantedBug, level: FaultLevel, expected: &[Invariant]) -> Found {
+    let (seed, report) = find(bug, level);
+    let failure = report.failure.clone().expect("failed");
+    let invariant = failure.violation.invariant;
+    assert!(expected.contains(&invariant), "seed {seed}: {failure:?}");
+    let scenario = Scenario::from_seed(seed, level);
+    let min = minimize(&scenario, &planted(bug), invariant, report, 200);
+    assert!(min.scenario.trace.len() <= scenario.trace.len());
+    let violation = min
+        .report
+        .failure
+        .as_ref()
+        .expect("the minimized run still fails")
+        .violation
+        .clone();
+    assert_eq!(violation.invariant, invariant);
+    Found {
+        seed,
+        scenario,
+        min,
+        invariant,
+        violation,
+    }
+}
+
+/// Without the bug, the seed passes.
+fn assert_passes_without_the_bug(scenario: &Scenario) {
+    let clean = run(scenario, &RunConfig::default());
+    assert!(clean.failure.is_none(), "{:?}", clean.failure);
+}
+
 /// Writes a run's journal to disk as `switchboard sim` does and checks it again from there: the
 /// violation the log alone shows.
 fn recheck_from_disk(seed: u64, report: &RunReport) -> switchboard_sim::Violation {
@@ -88,68 +135,26 @@ fn an_ignored_idle_timeout_is_found_by_the_world_checks() {
 
 #[test]
 fn a_call_continued_after_a_relaunch_is_found_minimized_and_reproduced_from_disk() {
-    let bug = PlantedBug::ContinueAfterRelaunch;
-    let (seed, report) = find(bug, FaultLevel::Heavy);
-    let failure = report.failure.clone().expect("failed");
-    let found = failure.violation.invariant;
-    assert!(
-        matches!(
-            found,
-            Invariant::RelaunchEndsOldCall | Invariant::RestartConsistent
-        ),
-        "seed {seed}: {failure:?}"
+    let expected = [Invariant::RelaunchEndsOldCall, Invariant::RestartConsistent];
+    let f = find_and_minimize(
+        PlantedBug::ContinueAfterRelaunch,
+        FaultLevel::Heavy,
+        &expected,
     );
-
-    let scenario = Scenario::from_seed(seed, FaultLevel::Heavy);
-    let min = minimize(&scenario, &planted(bug), found, report, 200);
-    assert!(min.scenario.trace.len() <= scenario.trace.len());
-    let min_failure = min
-        .report
-        .failure
-        .as_ref()
-        .expect("the minimized run still fails");
-    assert_eq!(min_failure.violation.invariant, found);
-
     // The journal on disk shows it too: the new process's first input to the old session is not
     // the one that ends it.
-    let again = recheck_from_disk(seed, &min.report);
+    let again = recheck_from_disk(f.seed, &f.min.report);
     assert_eq!(again.invariant, Invariant::RelaunchEndsOldCall, "{again}");
-
-    // Without the bug, the seed passes.
-    let clean = run(&scenario, &RunConfig::default());
-    assert!(clean.failure.is_none(), "{:?}", clean.failure);
+    assert_passes_without_the_bug(&f.scenario);
 }
 
 #[test]
 fn a_join_that_does_not_wait_for_the_sdk_is_found_minimized_and_reproduced_from_disk() {
-    let bug = PlantedBug::JoinBeforeReady;
-    let (seed, report) = find(bug, FaultLevel::Light);
-    let failure = report.failure.clone().expect("failed");
-    let found = failure.violation.invariant;
-    assert!(
-        matches!(
-            found,
-            Invariant::JoinBeforeReady | Invariant::DeniedMicNeverJoins
-        ),
-        "seed {seed}: {failure:?}"
-    );
-
-    let scenario = Scenario::from_seed(seed, FaultLevel::Light);
-    let min = minimize(&scenario, &planted(bug), found, report, 200);
-    assert!(min.scenario.trace.len() <= scenario.trace.len());
-    let min_failure = min
-        .report
-        .failure
-        .as_ref()
-        .expect("the minimized run still fails");
-    assert_eq!(min_failure.violation.invariant, found);
-
+    let expected = [Invariant::JoinBeforeReady, Invariant::DeniedMicNeverJoins];
+    let f = find_and_minimize(PlantedBug::JoinBeforeReady, FaultLevel::Light, &expected);
     // The journal on disk shows it: a JoinSession while the router held the join.
-    let again = recheck_from_disk(seed, &min.report);
-    assert_eq!(again.invariant, found, "{again}");
-    assert_eq!(again.seq, min_failure.violation.seq, "at the same record");
-
-    // Without the bug, the seed passes.
-    let clean = run(&scenario, &RunConfig::default());
-    assert!(clean.failure.is_none(), "{:?}", clean.failure);
+    let again = recheck_from_disk(f.seed, &f.min.report);
+    assert_eq!(again.invariant, f.invariant, "{again}");
+    assert_eq!(again.seq, f.violation.seq, "at the same record");
+    assert_passes_without_the_bug(&f.scenario);
 }
