@@ -14,7 +14,16 @@ use switchboard_runtime::{JournalConfig, ManualClock, Runtime, RuntimeConfig};
 
 const LINK: &str = "https://meet.switchboard.example/meet/";
 
+/// A runtime whose fake shell answers every init and login with success.
 async fn start(journal: JournalConfig) -> (Runtime, Arc<Recorder>) {
+    let (rt, rec) = start_unanswered(journal).await;
+    rec.answer_setup(rt.events());
+    rt.settle().await;
+    (rt, rec)
+}
+
+/// A runtime whose fake shell answers nothing: the test plays the init and login results.
+async fn start_unanswered(journal: JournalConfig) -> (Runtime, Arc<Recorder>) {
     let clock = Arc::new(ManualClock::new(1_000));
     let (ports, rec) = recording_ports(clock);
     let config = RuntimeConfig {
@@ -23,7 +32,6 @@ async fn start(journal: JournalConfig) -> (Runtime, Arc<Recorder>) {
         permissions: Permissions::GRANTED,
     };
     let rt = Runtime::start(config, ports).await.expect("runtime starts");
-    rec.answer_setup(rt.events());
     rt.settle().await;
     (rt, rec)
 }
@@ -230,15 +238,7 @@ async fn nothing_is_performed_when_the_journal_cannot_write() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_calls_in_a_row_re_initialise_the_sdk_and_the_second_join_waits_for_it() {
     // No automatic answers: this test plays the shell's init results itself.
-    let clock = Arc::new(ManualClock::new(1_000));
-    let (ports, rec) = recording_ports(clock);
-    let config = RuntimeConfig {
-        core: CoreConfig::default(),
-        journal: JournalConfig::Memory,
-        permissions: Permissions::GRANTED,
-    };
-    let rt = Runtime::start(config, ports).await.expect("runtime starts");
-    rt.settle().await;
+    let (rt, rec) = start_unanswered(JournalConfig::Memory).await;
     let inits = |rec: &Recorder| rec.count(|c| matches!(c, PortCall::InitCalls(_)));
     assert_eq!(inits(&rec), 1, "the launch initialises the SDK");
     let init_ok = |request| {
