@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test suite of the project: format check, clippy with -D warnings, the Rust tests
 # (the whole workspace, FFI crate included), the Python FFI suite, a short crash campaign and short
-# fuzz runs (docs/reliability.md), and the Swift XCTest suite.
+# fuzz runs (docs/reliability.md), the Swift XCTest suite, and the Linux type-check of the iOS
+# app's files that do not import SwiftUI (docs/ios-integration.md).
 # Works on a fresh machine with only the stock Rust toolchain and python3: it installs what else
 # it needs (pytest in a virtualenv under target/, a cached Swift chroot) and is safe to run again.
 set -euo pipefail
@@ -32,3 +33,6 @@ bash scripts/test-fuzz.sh
 
 step "Swift XCTest suite (SwitchboardKit against the real library, Swift 6.0.3 chroot)"
 bash scripts/test-swift.sh
+
+step "Linux type-check of the iOS app's CometChat-facing files against stand-ins (and 3 mutants that must fail)"
+bash scripts/typecheck-app.sh

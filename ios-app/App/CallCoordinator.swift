@@ -65,8 +65,14 @@ final class CallCoordinator: NSObject, SessionStatusListener, ButtonClickListene
 
     // MARK: - ParticipantEventListener
 
-    /// The SDK's list is assumed to include the local participant, as the core's count does.
+    /// The list's size, as the count the UI shows. An empty list is not passed on: live runs saw
+    /// the SDK report an empty list in a call with people in it (CometChat's v5 skill), and a
+    /// call always has the local user, so 0 is never a true count.
     func onParticipantListChanged(participants: [Participant]) {
+        guard !participants.isEmpty else {
+            ShellLog.info("onParticipantListChanged with an empty list: ignored (the local user is always in the call)")
+            return
+        }
         forwarder.send(.participantCountChanged(count: UInt32(clamping: participants.count)))
     }
 

@@ -67,77 +67,24 @@ private struct Banner: View {
     }
 }
 
-// MARK: - UIKit container bridging the Calls SDK
+// MARK: - The container the Calls SDK draws into
 
-/// The UIView the SDK draws into. SwiftUI owns it; the SDK adds its own subviews.
+/// The SDK's container in SwiftUI. Everything it does is `CallViewHost`'s (CallViewHost.swift).
 struct CallContainerView: UIViewRepresentable {
     let host: CallViewHost
     let viewModel: CallViewModel
 
     func makeCoordinator() -> CallCoordinator {
-        CallCoordinator(forwarder: host.forwarder)
+        host.makeCoordinator()
     }
 
     func makeUIView(context: Context) -> CallContainerUIView {
-        let container = CallContainerUIView(frame: .zero)
-        container.backgroundColor = .black
-        // Laid out by frame, not constraints, so the SDK's in-app PiP can move it.
-        container.autoresizingMask = [.flexibleWidth, .flexibleHeight]
-        // The SDK needs the container and the listener before the core joins; the core joins once
-        // the container is in a window (view_appeared), exactly once per attempt.
-        host.attach(container: container, coordinator: context.coordinator)
-        container.onWindowChange = { [weak viewModel] inWindow in
-            if inWindow {
-                viewModel?.callViewAppeared()
-            } else {
-                viewModel?.callViewDisappeared()
-            }
-        }
-        container.host = host
-        return container
+        host.makeContainer(coordinator: context.coordinator, viewModel: viewModel)
     }
 
     func updateUIView(_ uiView: CallContainerUIView, context: Context) {}
 
     static func dismantleUIView(_ uiView: CallContainerUIView, coordinator: CallCoordinator) {
-        uiView.onWindowChange = nil
-        uiView.host?.detach(container: uiView)
-    }
-}
-
-/// Reports entering and leaving a window: the precise moment the SDK can (or can no longer) draw.
-/// A navigation push removes a view from its window and a pop brings it back; the core joins once.
-final class CallContainerUIView: UIView {
-    var onWindowChange: ((Bool) -> Void)?
-    weak var host: CallViewHost?
-
-    override func didMoveToWindow() {
-        super.didMoveToWindow()
-        onWindowChange?(window != nil)
-    }
-}
-
-/// Where the SDK draws and who listens to it: the call view's container and Coordinator. The
-/// container attaches itself when created; `CometChatCallsAdapter` reads both on the main thread
-/// when the core says to register listeners and to join.
-@MainActor
-final class CallViewHost {
-    /// The adapter's forwarder: Coordinators report through it, stamped with the current attempt.
-    let forwarder = SdkCallbackForwarder()
-    /// The container on screen, if any.
-    private(set) weak var container: UIView?
-    /// The latest Coordinator, held strongly: the SDK holds its listeners weakly (v5), and a late
-    /// callback after the view is gone must still reach the core (which records and ignores it).
-    private(set) var coordinator: CallCoordinator?
-
-    func attach(container: UIView, coordinator: CallCoordinator) {
-        self.container = container
-        self.coordinator = coordinator
-    }
-
-    func detach(container: UIView) {
-        if self.container === container {
-            self.container = nil
-        }
+        uiView.host?.dismantle(uiView)
     }
 }

@@ -121,20 +121,22 @@ final class CometChatCallsProxy: CometChatCallsProxyProtocol {
 
     /// The SDK's settings for the core's plain settings.
     ///
-    /// Built with `CometChatCalls.sessionSettingsBuilder`, the static builder the v5 docs
-    /// (session-settings, join-session) and CometChat's v5 skill use; the sample and the seed write
-    /// `SessionSettingsBuilder()`, the same builder type. The built type is the nested
+    /// Built with `SessionSettingsBuilder()`, as CometChat's v5 sample app does (CallView.swift);
+    /// the docs write the static `CometChatCalls.sessionSettingsBuilder`. A fresh builder per
+    /// join, so nothing carries over from an earlier call. The built type is the nested
     /// `SessionSettingsBuilder.SessionSettings` (never the chat SDK's
-    /// `SessionSettings(sessionType:layout:)`). Every field is set on each call, so nothing leaks
-    /// from an earlier call if the static property hands out a shared builder.
+    /// `SessionSettings(sessionType:layout:)`). The SDK hides its share-invite button unless told
+    /// otherwise (session-settings, "Hide Share Invite Button": default true); the invite flow
+    /// needs it, so it is shown.
     private static func callSettings(_ settings: SwitchboardCore.SessionSettings) -> SessionSettingsBuilder.SessionSettings {
-        CometChatCalls.sessionSettingsBuilder
+        SessionSettingsBuilder()
             .setTitle(settings.title)
             .setSessionType(settings.sessionType == .voice ? .voice : .video)
             .startAudioMuted(settings.startAudioMuted)
             .startVideoPaused(settings.startVideoPaused)
             .setAudioMode(sdkAudioMode(settings.audioMode))
             .setIdleTimeoutPeriod(Int(settings.idleTimeoutS))
+            .hideShareInviteButton(false)
             .build()
     }
 
@@ -160,11 +162,14 @@ final class CometChatCallSessionProxy: CallSessionProxyProtocol {
 
     private var session: CallSession { CometChatCallsSDK.CallSession.shared }
 
+    /// Removes the previous call's listeners and adds this call's, for every attempt, even when
+    /// the Coordinator is the same object: whatever the SDK did with its listener list when the
+    /// last session ended (and it is re-initialised after every call), this attempt starts with
+    /// exactly one registration of each.
     func registerListeners() throws {
         guard let coordinator = host.coordinator else {
             throw PortError.Failed(message: "no call view on screen (no Coordinator to register)")
         }
-        guard coordinator !== registered else { return }
         if let previous = registered {
             session.removeSessionStatusListener(previous)
             session.removeButtonClickListener(previous)

@@ -518,12 +518,16 @@ impl Machine for Router {
                 config,
                 permissions,
             }) => {
-                // A new process: its SDK is not initialised, nobody is logged in to it yet, and
-                // no prompt of the old process is still open.
+                // A new process: its SDK is not initialised, nobody is logged in to it yet, no
+                // prompt of the old process is still open, and this SDK has served no call (so
+                // the old process's call, ending now as `AppTerminated`, asks for no re-init).
                 self.gated = true;
                 self.sdk = SdkReadiness::default();
                 self.permissions = *permissions;
                 self.asked.clear();
+                if let Some(current) = self.current.as_mut() {
+                    current.used_sdk = false;
+                }
                 self.boot(config)
             }
             RouterInput::Setup(event) => self.setup(event),
@@ -605,5 +609,85 @@ impl Machine for Router {
             RouterInput::AttemptEnded { attempt, reason } => self.attempt_ended(*attempt, reason),
             RouterInput::StaleSdkEvent { .. } | RouterInput::Incident(_) => Vec::new(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::device::{Permissions, SetupEvent};
+
+    fn launch() -> RouterInput {
+        RouterInput::Launch(Launch {
+            config: CoreConfig::default(),
+            permissions: Permissions::GRANTED,
+        })
+    }
+
+    /// Init #1 of this process succeeds, with a user logged in.
+    fn first_init_succeeds(r: &mut Router, at_ms: u64) {
+        r.step(
+            &RouterInput::Setup(SetupEvent::InitSucceeded {
+                request: 1,
+                logged_in: true,
+            }),
+            at_ms,
+        );
+        assert_eq!(r.sdk().init, Readiness::Ready);
+    }
+
+    /// A launched router whose SDK is ready, with a call whose join went out.
+    fn in_a_call() -> (Router, AttemptId) {
+        let mut r = Router::default();
+        r.step(&launch(), 0);
+        first_init_succeeds(&mut r, 1);
+        r.step(
+            &RouterInput::OpenLink {
+                url: "https://meet.switchboard.example/meet/abc".into(),
+            },
+            2,
+        );
+        let attempt = r.live_attempt().expect("an attempt");
+        assert!(
+            r.current.as_ref().is_some_and(|c| c.used_sdk),
+            "its join went out"
+        );
+        (r, attempt)
+    }
+
+    fn re_inits(out: &[Command]) -> usize {
+        out.iter()
+            .filter(|c| matches!(c, Command::InitCalls { .. }))
+            .count()
+    }
+
+    /// The app was killed in a call and launched again; the new SDK's init answers before the
+    /// old call's end reaches the router (an order the phone may give). Only the launch's init
+    /// goes out: the new SDK never served that call, so there is nothing to re-initialise. The
+    /// same end in the process that joined the call is followed by a re-init.
+    #[test]
+    fn the_old_process_call_ending_after_a_relaunch_asks_for_no_re_init() {
+        let (mut joined_here, attempt) = in_a_call();
+        let out = joined_here.step(
+            &RouterInput::AttemptEnded {
+                attempt,
+                reason: EndReason::ConnectionClosed,
+            },
+            10,
+        );
+        assert_eq!(re_inits(&out), 1, "{out:?}");
+
+        let (mut relaunched, attempt) = in_a_call();
+        assert_eq!(re_inits(&relaunched.step(&launch(), 100)), 1);
+        // The new process numbers its inits afresh: this answers its #1.
+        first_init_succeeds(&mut relaunched, 101);
+        let out = relaunched.step(
+            &RouterInput::AttemptEnded {
+                attempt,
+                reason: EndReason::AppTerminated,
+            },
+            102,
+        );
+        assert_eq!(re_inits(&out), 0, "{out:?}");
     }
 }

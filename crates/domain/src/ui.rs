@@ -119,6 +119,13 @@ impl EndReason {
     }
 }
 
+/// The in-call line for `audio_unavailable`.
+pub const AUDIO_UNAVAILABLE_NOTICE: &str =
+    "Audio is unavailable. It comes back when you return to the app or change the audio route.";
+/// The in-call line for `camera_unavailable`.
+pub const CAMERA_UNAVAILABLE_NOTICE: &str =
+    "Camera access is off, so your video is paused. You can allow it in Settings.";
+
 /// The one state SwiftUI renders.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -199,6 +206,27 @@ impl UiState {
         )
     }
 
+    /// The in-call indicators the call view shows over the SDK's UI, one line each, in the order
+    /// they show (none outside the call).
+    pub fn notices(&self) -> Vec<&'static str> {
+        let UiState::InCall {
+            camera_unavailable,
+            audio_unavailable,
+            ..
+        } = self
+        else {
+            return Vec::new();
+        };
+        let mut notices = Vec::new();
+        if *audio_unavailable {
+            notices.push(AUDIO_UNAVAILABLE_NOTICE);
+        }
+        if *camera_unavailable {
+            notices.push(CAMERA_UNAVAILABLE_NOTICE);
+        }
+        notices
+    }
+
     /// A short name for timelines.
     pub fn label(&self) -> &'static str {
         match self {
@@ -216,5 +244,38 @@ impl UiState {
             UiState::Ended { .. } => "ended",
             UiState::Error { .. } => "error",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn in_call(camera_unavailable: bool, audio_unavailable: bool) -> UiState {
+        UiState::InCall {
+            session_id: "s".into(),
+            reconnecting: false,
+            muted: false,
+            camera_off: false,
+            audio_route: AudioPort::Speaker,
+            participant_count: 1,
+            audio_interrupted: false,
+            switch_offer: None,
+            camera_unavailable,
+            audio_unavailable,
+        }
+    }
+
+    #[test]
+    fn notices_show_in_the_call_only_audio_first() {
+        assert!(in_call(false, false).notices().is_empty());
+        assert_eq!(
+            in_call(true, true).notices(),
+            [AUDIO_UNAVAILABLE_NOTICE, CAMERA_UNAVAILABLE_NOTICE]
+        );
+        assert_eq!(in_call(true, false).notices(), [CAMERA_UNAVAILABLE_NOTICE]);
+        assert!(UiState::Leaving.notices().is_empty());
+        assert!(UiState::Leaving.shows_call_view());
+        assert!(!UiState::Idle.shows_call_view());
     }
 }

@@ -117,6 +117,25 @@ def test_the_core_maps_join_errors_the_way_the_shell_receives_them():
     assert f.join_failed_event(None, None) == SDK.JOIN_FAILED(
         code=d.JoinErrorCode.OTHER(code="UNKNOWN ERROR"), message="Failed to join the call")
     assert f.default_session_settings().idle_timeout_s > 0
+    # And back: the SDK's spelling of each code, which a fake SDK reports in onError.
+    for spelling in ["INIT ERROR", "AUTH TOKEN ERROR", "SESSION ID ERROR", "API ERROR", "E42"]:
+        assert f.join_error_sdk_code(f.join_failed_event(spelling, None).code) == spelling
+
+
+def test_the_views_questions_are_answered_by_the_core(shell):
+    assert f.ui_shows_call_view(shell.state()) is False
+    assert f.ui_call_notices(shell.state()) == []
+    shell.join_ok("notices")
+    state = shell.state()
+    assert f.ui_shows_call_view(state) is True
+    assert f.ui_call_notices(state) == []
+    on_both = d.UiState.IN_CALL(
+        session_id=state.session_id, reconnecting=False, muted=False, camera_off=False,
+        audio_route=state.audio_route, participant_count=1, audio_interrupted=False,
+        switch_offer=None, camera_unavailable=True, audio_unavailable=True)
+    notices = f.ui_call_notices(on_both)
+    assert len(notices) == 2 and notices[0].startswith("Audio") and notices[1].startswith("Camera")
+    assert f.ui_shows_call_view(d.UiState.LEAVING()) is True
 
 
 def test_auth_token_error_shows_an_alert_then_dismisses(shell):

@@ -1,6 +1,8 @@
 //! The core's own defaults and SDK mappings, exported so the shell never restates them: what
 //! `joinSession`'s `onError` means, and the default call settings and configuration.
-use switchboard_domain::{CoreConfig, SdkEvent, SessionSettings, WaitingFor};
+use switchboard_domain::{
+    CoreConfig, JoinErrorCode, SdkEvent, SessionSettings, UiState, WaitingFor,
+};
 
 use crate::error::{guard, SwitchboardError};
 
@@ -26,6 +28,27 @@ pub fn join_failed_event(
 #[uniffi::export]
 pub fn waiting_for_message(waiting_for: WaitingFor) -> String {
     waiting_for.message().to_owned()
+}
+
+/// The SDK's spelling of a join error code (`INIT ERROR`, ...; an `Other` code as the SDK gave
+/// it): what a fake SDK reports in joinSession's `onError`, so it speaks the SDK's words.
+#[uniffi::export]
+pub fn join_error_sdk_code(code: JoinErrorCode) -> String {
+    code.sdk_name().to_owned()
+}
+
+/// Whether `state` puts the call view (the SDK's container) on screen: joining, in the call or
+/// leaving. The app presents the call view exactly while this is true.
+#[uniffi::export]
+pub fn ui_shows_call_view(state: UiState) -> bool {
+    state.shows_call_view()
+}
+
+/// The in-call indicators for `state` (audio unavailable, camera unavailable), one line each, in
+/// the order they show: the core's words, so the shell does not repeat them.
+#[uniffi::export]
+pub fn ui_call_notices(state: UiState) -> Vec<String> {
+    state.notices().into_iter().map(str::to_owned).collect()
 }
 
 /// The core's default settings for a call (title, video, mic and camera on, speaker, idle

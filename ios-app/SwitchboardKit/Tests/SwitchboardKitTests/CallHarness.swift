@@ -1,6 +1,7 @@
-// The shell, wired as the app wires it, around the real Rust core: FakeCallsSDK and
-// FakeAudioSession as the ports, CallViewModel (through UiObserverBridge, with FakePermissions and
-// FakeSystem) as the UI, a fresh data directory per test.
+// The shell, wired as the app wires it, around the real Rust core: the real CallsSdkBridge over
+// FakeCometChat (the SDK faked at the proxy seam, as CometChatCallsAdapter is the bridge over the
+// real SDK) with a FakeTokenProvider, FakeAudioSession as the audio port, CallViewModel (through
+// UiObserverBridge, with FakePermissions and FakeSystem) as the UI, a fresh data directory per test.
 import Foundation
 import SwitchboardKit
 import XCTest
@@ -17,7 +18,12 @@ func meetingLink(_ sessionID: String) -> String {
 @MainActor
 final class CallHarness {
     let dataDirectory: URL
-    let sdk: FakeCallsSDK
+    /// The SDK, behind the proxy protocols.
+    let sdk: FakeCometChat
+    /// The app's backend for login.
+    let tokens: FakeTokenProvider
+    /// The core's SDK port: the real bridge over `sdk`.
+    let bridge: CallsSdkBridge
     let audio = FakeAudioSession()
     let viewModel = CallViewModel()
     let permissions: FakePermissions
@@ -27,17 +33,23 @@ final class CallHarness {
     /// Every state the view model applied, in order.
     private(set) var rendered: [UiState] = []
 
+    /// A shell around a new core; with `dataDirectory`, the core opens the log an earlier
+    /// harness left there (the app launched again).
     init(
+        dataDirectory: URL? = nil,
         script: [SdkEvent] = [.joinSucceeded, .sessionJoined],
-        sdk: FakeCallsSDK? = nil,
+        sdk: FakeCometChat? = nil,
+        tokens: FakeTokenProvider = FakeTokenProvider(),
         permissions: Permissions = Permissions(microphone: .authorized, camera: .authorized),
         settings: SessionSettings? = nil,
         joinTimeoutMs: UInt64 = 30_000,
         leaveAckTimeoutMs: UInt64 = 10_000
     ) throws {
-        dataDirectory = FileManager.default.temporaryDirectory
+        self.dataDirectory = dataDirectory ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("switchboard-xctest-\(UUID().uuidString)", isDirectory: true)
-        self.sdk = sdk ?? FakeCallsSDK(script: script)
+        self.sdk = sdk ?? FakeCometChat(script: script)
+        self.tokens = tokens
+        bridge = self.sdk.bridge(tokens: tokens)
         self.permissions = FakePermissions(permissions)
         ui = UiObserverBridge(viewModel: viewModel, permissions: self.permissions, system: system)
         let config = try CoreConfig.standard(
@@ -47,9 +59,9 @@ final class CallHarness {
             leaveAckTimeoutMs: leaveAckTimeoutMs
         )
         core = try SwitchboardShell.start(
-            dataDirectory: dataDirectory,
+            dataDirectory: self.dataDirectory,
             config: config,
-            sdk: self.sdk,
+            sdk: bridge,
             audio: audio,
             ui: ui
         )
@@ -63,12 +75,22 @@ final class CallHarness {
     }
 
     /// Waits until the core has handled every input so far (off the main thread, so the main
-    /// queue stays free), then until the view model has applied every state the core rendered.
+    /// queue stays free), then until the main queue has run what was queued on it: the view
+    /// model's renders and the bridge's hops (an init's answer goes to the main thread before it
+    /// reaches the core, and may start a login). Repeats until a round changes nothing the test
+    /// can see: the SDK's calls, the rendered states.
     func settle(file: StaticString = #filePath, line: UInt = #line) async {
         let core = self.core
-        let idle = await Task.detached { core.waitUntilIdle(timeoutMs: 5_000) }.value
-        XCTAssertTrue(idle, "the core did not settle within 5 s", file: file, line: line)
-        await drainMainQueue()
+        var seen = (-1, -1)
+        for _ in 0 ..< 20 {
+            let idle = await Task.detached { core.waitUntilIdle(timeoutMs: 5_000) }.value
+            XCTAssertTrue(idle, "the core did not settle within 5 s", file: file, line: line)
+            await drainMainQueue()
+            let now = (sdk.calls.count, rendered.count)
+            if now == seen { return }
+            seen = now
+        }
+        XCTFail("the shell and the core kept busy for 20 rounds", file: file, line: line)
     }
 
     /// Settles until `condition` holds, or fails after `timeout` seconds (for the core's timers).
@@ -123,7 +145,7 @@ final class CallHarness {
     }
 
     /// One of the SDK's terminal callbacks.
-    func fireTerminal(_ terminal: FakeCallsSDK.Terminal) async {
+    func fireTerminal(_ terminal: FakeCometChat.Terminal) async {
         sdk.fireTerminal(terminal)
         await settle()
     }
@@ -160,7 +182,8 @@ final class CallHarness {
 @MainActor
 func withHarness(
     script: [SdkEvent] = [.joinSucceeded, .sessionJoined],
-    sdk: FakeCallsSDK? = nil,
+    sdk: FakeCometChat? = nil,
+    tokens: FakeTokenProvider = FakeTokenProvider(),
     permissions: Permissions = Permissions(microphone: .authorized, camera: .authorized),
     settings: SessionSettings? = nil,
     joinTimeoutMs: UInt64 = 30_000,
@@ -170,6 +193,7 @@ func withHarness(
     let harness = try CallHarness(
         script: script,
         sdk: sdk,
+        tokens: tokens,
         permissions: permissions,
         settings: settings,
         joinTimeoutMs: joinTimeoutMs,

@@ -5,6 +5,19 @@ import Foundation
 import XCTest
 
 final class CallViewModelTests: XCTestCase {
+    /// The view model keeps the last UiState and nothing else about the call: besides it, only the
+    /// render hook and the (weak) core it sends intents to. A second copy of any field would be a
+    /// second source of truth.
+    @MainActor
+    func testTheOnlyStoredStateIsTheLastUiState() async {
+        let vm = CallViewModel()
+        vm.apply(inCall(reconnecting: true, muted: true, participantCount: 3, switchOffer: nil))
+        let stored = Mirror(reflecting: vm).children.map { $0.label ?? "?" }
+        XCTAssertEqual(stored.sorted(), ["core", "onRender", "state"], "\(stored)")
+        let states = Mirror(reflecting: vm).children.filter { $0.value is UiState }
+        XCTAssertEqual(states.map(\.label), ["state"])
+    }
+
     @MainActor
     func testEachStateShowsWhatItSays() async {
         let vm = CallViewModel()
@@ -92,11 +105,11 @@ final class CallViewModelTests: XCTestCase {
         vm.apply(inCall(cameraUnavailable: true))
         XCTAssertTrue(vm.isCameraUnavailable)
         XCTAssertFalse(vm.isAudioUnavailable)
-        XCTAssertEqual(vm.callNotices, [CallViewModel.cameraUnavailableNotice])
+        XCTAssertEqual(vm.callNotices.map { $0.hasPrefix("Camera access is off") }, [true])
 
         vm.apply(inCall(cameraUnavailable: true, audioUnavailable: true))
         XCTAssertTrue(vm.isAudioUnavailable)
-        XCTAssertEqual(vm.callNotices, [CallViewModel.audioUnavailableNotice, CallViewModel.cameraUnavailableNotice])
+        XCTAssertEqual(vm.callNotices.map { $0.prefix(12) }, ["Audio is una", "Camera acces"], "audio first, then camera")
 
         vm.apply(inCall())
         XCTAssertFalse(vm.isCameraUnavailable)

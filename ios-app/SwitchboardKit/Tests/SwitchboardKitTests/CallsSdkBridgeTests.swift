@@ -1,137 +1,11 @@
 // CallsSdkBridge, the code CometChatCallsAdapter runs, against the real core: the core calls it on
 // its threads, it runs each call on the main thread in order and throws what it could not do, the
 // SDK's completions come back stamped with their attempt, and init and login are reported without
-// the token ever reaching the core. The CometChat objects are replaced by recording proxies.
+// the token ever reaching the core. The CometChat objects are FakeCometChat, behind the same two
+// proxy protocols as the real SDK; a TeeCore shows what reached the core.
 import Foundation
 @testable import SwitchboardKit
 import XCTest
-
-/// How the recording `CometChatCalls` answers a join.
-enum JoinAnswer {
-    case success
-    case error(code: String?, description: String?)
-}
-
-/// How the recording `CometChatCalls` answers init or login.
-enum SetupAnswer {
-    case success
-    case error(description: String?)
-    /// No answer yet (the SDK has not called back): an init's completions are kept in
-    /// `heldInits`, so a test can call them back late, out of order or more than once.
-    case silence
-}
-
-/// The completions one `initialise` was given.
-struct HeldInit {
-    let onSuccess: @Sendable () -> Void
-    let onError: @Sendable (String?) -> Void
-}
-
-@MainActor
-final class RecordingCallsProxy: CometChatCallsProxyProtocol {
-    var log: [String] = []
-    var answers: [JoinAnswer] = [.success]
-    var initAnswer: SetupAnswer = .success
-    /// The completions of every init answered with `.silence`, in the order of the inits.
-    var heldInits: [HeldInit] = []
-    var loginAnswers: [SetupAnswer] = [.success]
-    /// `getLoggedInUser() != nil`; a successful login sets it.
-    var loggedIn = true
-    /// Every token `login(authToken:)` was given.
-    var tokens: [String] = []
-    /// Makes `joinSession` throw (as the adapter does with no call view on screen).
-    var joinFailure: String?
-
-    func initialise(onSuccess: @escaping @Sendable () -> Void, onError: @escaping @Sendable (String?) -> Void) throws {
-        XCTAssertTrue(Thread.isMainThread)
-        log.append("init")
-        switch initAnswer {
-        case .success: onSuccess()
-        case let .error(description): onError(description)
-        case .silence: heldInits.append(HeldInit(onSuccess: onSuccess, onError: onError))
-        }
-    }
-
-    func isLoggedIn() -> Bool { loggedIn }
-
-    func login(authToken: String, onSuccess: @escaping @Sendable () -> Void, onError: @escaping @Sendable (String?) -> Void) throws {
-        log.append("login")
-        tokens.append(authToken)
-        let answer = loginAnswers.isEmpty ? .success : loginAnswers.removeFirst()
-        switch answer {
-        case .success:
-            loggedIn = true
-            onSuccess()
-        case let .error(description): onError(description)
-        case .silence: break
-        }
-    }
-
-    func initialiseChat() throws { log.append("init-chat") }
-
-    func joinSession(
-        sessionID: String,
-        settings: SessionSettings,
-        onSuccess: @escaping @Sendable () -> Void,
-        onError: @escaping @Sendable (String?, String?) -> Void
-    ) throws {
-        XCTAssertTrue(Thread.isMainThread)
-        if let joinFailure {
-            throw PortError.Failed(message: joinFailure)
-        }
-        log.append("join \(sessionID) \(settings.title)")
-        for answer in answers {
-            switch answer {
-            case .success: onSuccess()
-            case let .error(code, description): onError(code, description)
-            }
-        }
-    }
-}
-
-@MainActor
-final class RecordingSessionProxy: CallSessionProxyProtocol {
-    var log: [String] = []
-    var active = false
-    /// The SDK's listener side: what `registerListeners` hooks up.
-    var forwarder: SdkCallbackForwarder?
-
-    func registerListeners() throws { log.append("register") }
-    func leaveSession() {
-        log.append("leave")
-        active = false
-        forwarder?.send(.sessionLeft)
-    }
-    func setAudioMuted(_ muted: Bool) { log.append("muted \(muted)") }
-    func setVideoPaused(_ paused: Bool) { log.append("paused \(paused)") }
-    func setAudioMode(_ name: String) { log.append("mode \(name)") }
-    func isCallSessionActive() -> Bool { active }
-}
-
-/// The app's backend, answering at once.
-final class FakeTokenProvider: TokenProvider, @unchecked Sendable {
-    struct BackendDown: Error, CustomStringConvertible {
-        var description: String { "the token service answered 503" }
-    }
-
-    private let lock = NSLock()
-    private var result: Result<String, Error>
-    private var count = 0
-
-    init(_ result: Result<String, Error>) {
-        self.result = result
-    }
-
-    var fetches: Int { lock.sync { count } }
-
-    func fetchAuthToken(completion: @escaping @Sendable (Result<String, Error>) -> Void) {
-        let result = lock.sync { () -> Result<String, Error> in
-            count += 1
-            return self.result
-        }
-        completion(result)
-    }
-}
 
 /// A core that notes every input as text, then hands it to the real core.
 final class TeeCore: SwitchboardProxyProtocol, @unchecked Sendable {
@@ -179,58 +53,59 @@ final class LogLines: @unchecked Sendable {
 final class CallsSdkBridgeTests: XCTestCase {
     @MainActor
     func testJoinLeaveAndActionsThroughTheBridge() async throws {
-        let calls = RecordingCallsProxy()
-        let session = RecordingSessionProxy()
-        let bridge = CallsSdkBridge(calls: calls, session: session, tokens: nil)
-        session.forwarder = bridge.forwarder
+        let sdk = FakeCometChat(script: [.joinSucceeded])
+        let bridge = sdk.bridge(tokens: nil)
         try await withBridge(bridge) { rig in
-            XCTAssertEqual(calls.log, ["init"], "standalone: the Calls SDK only; a user is logged in: no login")
+            XCTAssertEqual(sdk.calls, [.initialise], "standalone: the Calls SDK only; a user is logged in: no login")
 
             rig.core.openURL(meetingLink("bridge-call"))
             await rig.settle()
-            XCTAssertTrue(calls.log.allSatisfy { !$0.hasPrefix("join") }, "no join before the view appears")
+            XCTAssertEqual(sdk.joinCount, 0, "no join before the view appears")
 
             rig.viewModel.callViewAppeared()
             await rig.settle()
-            XCTAssertEqual(session.log.first, "register", "listeners are registered before the join")
-            XCTAssertEqual(calls.log.last, "join bridge-call XCTest call")
+            let settings = try SessionSettings.standard(title: "XCTest call")
+            XCTAssertEqual(Array(sdk.calls.dropFirst()), [
+                .registerListeners, .joinSession(sessionID: "bridge-call", settings: settings),
+            ], "listeners are registered before the join")
             XCTAssertTrue(rig.viewModel.state.isInCall, "\(rig.viewModel.state)")
 
             // In-call actions reach the SDK only while its session is active; a refused one is
             // thrown back to the core, which logs it (rule 13).
+            sdk.sessionLost = true
             rig.viewModel.toggleMic()
             await rig.settle()
-            XCTAssertFalse(session.log.contains("muted true"))
+            XCTAssertFalse(sdk.calls.contains(.setAudioMuted(true)))
             let refused = try rig.portFailures()
             XCTAssertEqual(refused.count, 1, "\(refused)")
             XCTAssertTrue(refused[0].contains("mute_audio"), refused[0])
             XCTAssertTrue(refused[0].contains("no active call session"), refused[0])
             XCTAssertTrue(rig.viewModel.state.isInCall, "a refused mute changes nothing else")
 
-            session.active = true
+            sdk.sessionLost = false
             rig.viewModel.toggleMic()
             await rig.settle()
-            XCTAssertTrue(session.log.contains("muted false"), "\(session.log)")
+            XCTAssertEqual(sdk.calls.last, .setAudioMuted(false), "\(sdk.calls)")
 
             rig.viewModel.leave()
             await rig.settle()
-            XCTAssertEqual(session.log.filter { $0 == "leave" }.count, 1)
+            XCTAssertEqual(sdk.leaveCount, 1)
             XCTAssertTrue(rig.viewModel.state.ended(.localLeave), "\(rig.viewModel.state)")
             XCTAssertFalse(rig.viewModel.isCallViewPresented)
-            XCTAssertEqual(calls.log.filter { $0 == "init" }.count, 2, "the SDK is initialised again after the call: \(calls.log)")
+            XCTAssertEqual(sdk.initCount, 2, "the SDK is initialised again after the call: \(sdk.calls)")
             XCTAssertEqual(try rig.portFailures().count, 1)
         }
     }
 
     @MainActor
     func testJoinErrorsAreMappedAndStamped() async throws {
-        let calls = RecordingCallsProxy()
-        calls.answers = [
-            .error(code: "INIT ERROR", description: "CometChatCalls in not Initialised properly"),
-            .error(code: "AUTH TOKEN ERROR", description: "User not logged in or auth token invalid"),
-        ]
-        let bridge = CallsSdkBridge(calls: calls, session: RecordingSessionProxy(), tokens: nil)
-        try await withBridge(bridge) { rig in
+        // The fake reports each in the SDK's words ("INIT ERROR", "AUTH TOKEN ERROR"); the bridge
+        // maps them back.
+        let sdk = FakeCometChat(script: [
+            .joinFailed(code: .`init`, message: "CometChatCalls in not Initialised properly"),
+            .joinFailed(code: .authToken, message: "User not logged in or auth token invalid"),
+        ])
+        try await withBridge(sdk.bridge(tokens: nil)) { rig in
             rig.core.openURL(meetingLink("bridge-error"))
             rig.viewModel.callViewAppeared()
             await rig.settle()
@@ -244,10 +119,9 @@ final class CallsSdkBridgeTests: XCTestCase {
 
     @MainActor
     func testAJoinTheAdapterCannotStartIsLogged() async throws {
-        let calls = RecordingCallsProxy()
-        calls.joinFailure = "no call view on screen to join into"
-        let bridge = CallsSdkBridge(calls: calls, session: RecordingSessionProxy(), tokens: nil)
-        try await withBridge(bridge) { rig in
+        let sdk = FakeCometChat()
+        sdk.failures = [.joinSession: "no call view on screen to join into"]
+        try await withBridge(sdk.bridge(tokens: nil)) { rig in
             rig.core.openURL(meetingLink("no-container"))
             rig.viewModel.callViewAppeared()
             await rig.settle()
@@ -260,11 +134,10 @@ final class CallsSdkBridgeTests: XCTestCase {
 
     @MainActor
     func testAdditiveModeInitialisesBothSdks() async throws {
-        let calls = RecordingCallsProxy()
-        let bridge = CallsSdkBridge(calls: calls, session: RecordingSessionProxy(), tokens: nil)
-        try await withBridge(bridge, mode: .additive) { rig in
+        let sdk = FakeCometChat()
+        try await withBridge(sdk.bridge(tokens: nil), mode: .additive) { rig in
             await rig.settle()
-            XCTAssertEqual(calls.log, ["init", "init-chat"])
+            XCTAssertEqual(sdk.calls, [.initialise, .initialiseChat])
         }
     }
 
@@ -272,13 +145,10 @@ final class CallsSdkBridgeTests: XCTestCase {
 
     @MainActor
     func testInitWithNobodyLoggedInLogsInWithTheProvidersToken() async throws {
-        let calls = RecordingCallsProxy()
-        calls.loggedIn = false
+        let sdk = FakeCometChat(initResponse: .succeeded(loggedIn: false))
         let tokens = FakeTokenProvider(.success("tok-1"))
-        let bridge = CallsSdkBridge(calls: calls, session: RecordingSessionProxy(), tokens: tokens)
-        try await withBridge(bridge) { rig in
-            XCTAssertEqual(calls.log, ["init", "login"])
-            XCTAssertEqual(calls.tokens, ["tok-1"])
+        try await withBridge(sdk.bridge(tokens: tokens)) { rig in
+            XCTAssertEqual(sdk.calls, [.initialise, .login(authToken: "tok-1")])
             XCTAssertEqual(tokens.fetches, 1)
             XCTAssertEqual(rig.tee.received.filter { $0.hasPrefix("setup_event") }, [
                 "setup_event \(SetupEvent.initSucceeded(request: 1, loggedIn: false))",
@@ -288,34 +158,35 @@ final class CallsSdkBridgeTests: XCTestCase {
             rig.core.openURL(meetingLink("after-login"))
             rig.viewModel.callViewAppeared()
             await rig.settle()
-            XCTAssertEqual(calls.log.last, "join after-login XCTest call")
+            XCTAssertEqual(sdk.joinedSessionIDs, ["after-login"])
         }
     }
 
     @MainActor
     func testTheTokenNeverReachesTheCoreOrTheLog() async throws {
         let secret = "eyJTOKEN-never-leaves-the-sdk"
-        let calls = RecordingCallsProxy()
-        calls.loggedIn = false
         // The SDK's error quotes the token it refused (the bridge must not pass that on).
-        calls.loginAnswers = [.error(description: "ERROR_AUTHTOKEN_WITH_SPACE: '\(secret)' has a space"), .success]
+        let sdk = FakeCometChat(
+            initResponse: .succeeded(loggedIn: false),
+            loginResponse: .failed(description: "ERROR_AUTHTOKEN_WITH_SPACE: '\(secret)' has a space")
+        )
         let tokens = FakeTokenProvider(.success(secret))
         let lines = LogLines()
         ShellLog.setObserver { lines.add($0) }
         defer { ShellLog.setObserver(nil) }
-        let bridge = CallsSdkBridge(calls: calls, session: RecordingSessionProxy(), tokens: tokens)
-        try await withBridge(bridge) { rig in
-            XCTAssertEqual(calls.tokens, [secret], "the SDK gets the token")
+        try await withBridge(sdk.bridge(tokens: tokens)) { rig in
+            XCTAssertEqual(sdk.loginTokens, [secret], "the SDK gets the token")
             let failed = try XCTUnwrap(rig.tee.received.first { $0.contains("loginFailed") }, "\(rig.tee.received)")
             XCTAssertTrue(failed.contains("ERROR_AUTHTOKEN_WITH_SPACE"), failed)
             XCTAssertTrue(failed.contains("[auth token]"), failed)
 
             // The next join logs in again; this time it works and the call goes ahead.
+            sdk.loginResponse = .succeeded
             rig.core.openURL(meetingLink("token-call"))
             rig.viewModel.callViewAppeared()
             await rig.settle()
-            XCTAssertEqual(calls.tokens, [secret, secret])
-            XCTAssertEqual(calls.log.last, "join token-call XCTest call", "\(calls.log)")
+            XCTAssertEqual(sdk.loginTokens, [secret, secret])
+            XCTAssertEqual(sdk.joinedSessionIDs, ["token-call"], "\(sdk.calls)")
             XCTAssertTrue(rig.viewModel.state.isInCall, "\(rig.viewModel.state)")
 
             XCTAssertFalse(rig.tee.received.isEmpty)
@@ -333,15 +204,10 @@ final class CallsSdkBridgeTests: XCTestCase {
 
     @MainActor
     func testATokenProviderFailureIsALoginFailure() async throws {
-        let calls = RecordingCallsProxy()
-        calls.loggedIn = false
-        let bridge = CallsSdkBridge(
-            calls: calls,
-            session: RecordingSessionProxy(),
-            tokens: FakeTokenProvider(.failure(FakeTokenProvider.BackendDown()))
-        )
-        try await withBridge(bridge) { rig in
-            XCTAssertEqual(calls.log, ["init"], "no token: the SDK's login is never called")
+        let sdk = FakeCometChat(initResponse: .succeeded(loggedIn: false))
+        let tokens = FakeTokenProvider(.failure(FakeTokenProvider.BackendDown()))
+        try await withBridge(sdk.bridge(tokens: tokens)) { rig in
+            XCTAssertEqual(sdk.calls, [.initialise], "no token: the SDK's login is never called")
             XCTAssertEqual(rig.tee.received.last, "setup_event \(SetupEvent.loginFailed(message: "the app's token provider gave no auth token: the token service answered 503"))")
 
             // The join that follows asks for a token again; it still fails, so the call is not
@@ -349,7 +215,7 @@ final class CallsSdkBridgeTests: XCTestCase {
             rig.core.openURL(meetingLink("no-token"))
             rig.viewModel.callViewAppeared()
             await rig.settle()
-            XCTAssertFalse(calls.log.contains { $0.hasPrefix("join") })
+            XCTAssertEqual(sdk.joinCount, 0)
             let alert = try XCTUnwrap(rig.viewModel.alertMessage, "\(rig.viewModel.state)")
             XCTAssertTrue(alert.contains("login failed"), alert)
             XCTAssertTrue(alert.contains("answered 503"), alert)
@@ -359,18 +225,14 @@ final class CallsSdkBridgeTests: XCTestCase {
 
     @MainActor
     func testAnEmptyTokenOrNoProviderFailsTheLogin() async throws {
-        let calls = RecordingCallsProxy()
-        calls.loggedIn = false
-        let bridge = CallsSdkBridge(calls: calls, session: RecordingSessionProxy(), tokens: FakeTokenProvider(.success("")))
-        try await withBridge(bridge) { rig in
+        let sdk = FakeCometChat(initResponse: .succeeded(loggedIn: false))
+        try await withBridge(sdk.bridge(tokens: FakeTokenProvider(.success("")))) { rig in
             XCTAssertEqual(rig.tee.received.last, "setup_event \(SetupEvent.loginFailed(message: "the app's token provider gave an empty auth token"))")
-            XCTAssertEqual(calls.tokens, [])
+            XCTAssertEqual(sdk.loginTokens, [])
         }
 
-        let noProvider = RecordingCallsProxy()
-        noProvider.loggedIn = false
-        let bare = CallsSdkBridge(calls: noProvider, session: RecordingSessionProxy(), tokens: nil)
-        try await withBridge(bare) { rig in
+        let noProvider = FakeCometChat(initResponse: .succeeded(loggedIn: false))
+        try await withBridge(noProvider.bridge(tokens: nil)) { rig in
             let failures = try rig.portFailures()
             XCTAssertEqual(failures.count, 1, "\(failures)")
             XCTAssertTrue(failures[0].contains("login_calls_sdk"), failures[0])
@@ -386,15 +248,13 @@ final class CallsSdkBridgeTests: XCTestCase {
 
     @MainActor
     func testAnInitErrorReachesTheCoreWithItsDescription() async throws {
-        let calls = RecordingCallsProxy()
-        calls.initAnswer = .error(description: "App ID is invalid")
-        let bridge = CallsSdkBridge(calls: calls, session: RecordingSessionProxy(), tokens: nil)
-        try await withBridge(bridge) { rig in
+        let sdk = FakeCometChat(initResponse: .failed(description: "App ID is invalid"))
+        try await withBridge(sdk.bridge(tokens: nil)) { rig in
             XCTAssertEqual(rig.tee.received.last, "setup_event \(SetupEvent.initFailed(request: 1, message: "App ID is invalid"))")
-            calls.initAnswer = .error(description: nil)
+            sdk.initResponse = .failed(description: nil)
             rig.core.openURL(meetingLink("init-failed")) // the next attempt initialises again
             await rig.settle()
-            XCTAssertEqual(calls.log, ["init", "init"])
+            XCTAssertEqual(sdk.calls, [.initialise, .initialise])
             XCTAssertTrue(rig.tee.received.contains(
                 "setup_event \(SetupEvent.initFailed(request: 2, message: "CometChatCalls init failed and gave no error description"))"
             ), "\(rig.tee.received)")
@@ -405,24 +265,22 @@ final class CallsSdkBridgeTests: XCTestCase {
 
     @MainActor
     func testAJoinWaitsInJoiningUntilTheSdkIsReady() async throws {
-        let calls = RecordingCallsProxy()
-        calls.initAnswer = .silence
-        let bridge = CallsSdkBridge(calls: calls, session: RecordingSessionProxy(), tokens: nil)
-        try await withBridge(bridge) { rig in
+        let sdk = FakeCometChat(initResponse: nil)
+        try await withBridge(sdk.bridge(tokens: nil)) { rig in
             rig.core.openURL(meetingLink("cold-start"))
             rig.viewModel.callViewAppeared()
             await rig.settle()
             XCTAssertTrue(rig.viewModel.isCallViewPresented)
             XCTAssertEqual(rig.viewModel.connectingMessage, "Connecting to the calling service…")
-            XCTAssertFalse(calls.log.contains { $0.hasPrefix("join") }, "nothing joins before init has succeeded")
+            XCTAssertEqual(sdk.joinCount, 0, "nothing joins before init has succeeded")
 
-            XCTAssertEqual(calls.heldInits.count, 1)
-            calls.heldInits[0].onSuccess() // init #1's late onSuccess
+            XCTAssertEqual(sdk.heldInits.count, 1)
+            sdk.answerHeldInit(0, .succeeded(loggedIn: true)) // init #1's late onSuccess
             await rig.settle()
             XCTAssertEqual(rig.tee.received.filter { $0.hasPrefix("setup_event") }, [
                 "setup_event \(SetupEvent.initSucceeded(request: 1, loggedIn: true))",
             ])
-            XCTAssertEqual(calls.log.last, "join cold-start XCTest call")
+            XCTAssertEqual(sdk.joinedSessionIDs, ["cold-start"])
             XCTAssertNil(rig.viewModel.connectingMessage)
         }
     }
@@ -433,29 +291,21 @@ final class CallsSdkBridgeTests: XCTestCase {
     /// every completion it gets (late, out of order, repeated): choosing is the core's job.
     @MainActor
     func testEveryInitCompletionIsReportedWithTheRequestItWasGiven() async throws {
-        let calls = RecordingCallsProxy()
-        calls.initAnswer = .silence
-        calls.loggedIn = false
         let core = RecordingCore()
-        let bridge = CallsSdkBridge(
-            calls: calls,
-            session: RecordingSessionProxy(),
-            tokens: nil,
-            forwarder: SdkCallbackForwarder(core: core)
-        )
+        let sdk = FakeCometChat(initResponse: nil, forwarder: SdkCallbackForwarder(core: core))
+        let bridge = sdk.bridge(tokens: nil)
         try bridge.initCalls(request: 7)
         try bridge.initCalls(request: 8)
-        XCTAssertEqual(calls.log, ["init", "init"])
-        XCTAssertEqual(calls.heldInits.count, 2)
+        XCTAssertEqual(sdk.calls, [.initialise, .initialise])
+        XCTAssertEqual(sdk.heldInits.count, 2)
         await drainMainQueue()
         XCTAssertEqual(core.received, [], "nothing is reported before the SDK answers")
 
         // The newer init answers first; then the older one, late; then the newer one again.
-        calls.heldInits[1].onSuccess()
+        sdk.answerHeldInit(1, .succeeded(loggedIn: false))
         await drainMainQueue()
-        calls.heldInits[0].onError("App ID is invalid")
-        calls.loggedIn = true
-        calls.heldInits[1].onSuccess()
+        sdk.answerHeldInit(0, .failed(description: "App ID is invalid"))
+        sdk.answerHeldInit(1, .succeeded(loggedIn: true))
         await drainMainQueue()
         XCTAssertEqual(core.received, [
             "setup_event \(SetupEvent.initSucceeded(request: 8, loggedIn: false))",
@@ -470,11 +320,9 @@ final class CallsSdkBridgeTests: XCTestCase {
     /// the join waits for #2's answer and goes out on it.
     @MainActor
     func testALateCompletionOfAnOlderInitReachesTheCoreWhichIgnoresIt() async throws {
-        let calls = RecordingCallsProxy()
-        calls.initAnswer = .silence
-        let bridge = CallsSdkBridge(calls: calls, session: RecordingSessionProxy(), tokens: nil)
-        try await withBridge(bridge, joinTimeoutMs: 1_000) { rig in
-            XCTAssertEqual(calls.log, ["init"])
+        let sdk = FakeCometChat(initResponse: nil)
+        try await withBridge(sdk.bridge(tokens: nil), joinTimeoutMs: 1_000) { rig in
+            XCTAssertEqual(sdk.calls, [.initialise])
             rig.core.openURL(meetingLink("late-init"))
             rig.viewModel.callViewAppeared()
             await rig.settle()
@@ -486,12 +334,12 @@ final class CallsSdkBridgeTests: XCTestCase {
             rig.viewModel.callViewDisappeared()
             rig.viewModel.retry()
             await rig.settle()
-            XCTAssertEqual(calls.log, ["init", "init"], "\(calls.log)")
-            XCTAssertEqual(calls.heldInits.count, 2)
+            XCTAssertEqual(sdk.calls, [.initialise, .initialise], "\(sdk.calls)")
+            XCTAssertEqual(sdk.heldInits.count, 2)
 
             // Init #1 answers at last, both ways: reported as #1, and ignored.
-            calls.heldInits[0].onError("init #1 gave up")
-            calls.heldInits[0].onSuccess()
+            sdk.answerHeldInit(0, .failed(description: "init #1 gave up"))
+            sdk.answerHeldInit(0, .succeeded(loggedIn: true))
             await rig.settle()
             let reports = rig.tee.received.filter { $0.hasPrefix("setup_event") }
             XCTAssertEqual(reports, [
@@ -503,18 +351,18 @@ final class CallsSdkBridgeTests: XCTestCase {
             await rig.settle()
             XCTAssertEqual(rig.viewModel.connectingMessage, "Connecting to the calling service…",
                            "a stale success readies nothing: \(rig.viewModel.state)")
-            XCTAssertFalse(calls.log.contains { $0.hasPrefix("join") }, "\(calls.log)")
+            XCTAssertEqual(sdk.joinCount, 0, "\(sdk.calls)")
             let log = try rig.exportedLog()
             XCTAssertTrue(log.contains("init #1 gave up"), "the stale completion is in the core's log")
 
             // Init #2's answer is the one that counts.
-            calls.heldInits[1].onSuccess()
+            sdk.answerHeldInit(1, .succeeded(loggedIn: true))
             await rig.settle()
             XCTAssertEqual(
                 rig.tee.received.filter { $0.hasPrefix("setup_event") }.last,
                 "setup_event \(SetupEvent.initSucceeded(request: 2, loggedIn: true))"
             )
-            XCTAssertEqual(calls.log.last, "join late-init XCTest call", "\(calls.log)")
+            XCTAssertEqual(sdk.joinedSessionIDs, ["late-init"], "\(sdk.calls)")
             XCTAssertTrue(rig.viewModel.state.isInCall, "\(rig.viewModel.state)")
         }
     }

@@ -6,26 +6,19 @@ import Foundation
 import XCTest
 
 final class ShellFailureTests: XCTestCase {
-    /// A whole call in which one SDK method throws: the failure is logged and the call still ends.
+    /// A whole call in which the adapter cannot register listeners or start the join: the
+    /// failure is logged with the adapter's message and the call still ends.
     @MainActor
-    func testEachFailingCallMethodIsLoggedAndTheCallStillEnds() async throws {
-        let methods: [FakeCallsSDK.Method] = [
-            .registerListeners, .joinSession, .setAudioMuted, .setVideoPaused, .setAudioMode, .leaveSession,
-        ]
-        for method in methods {
-            let sdk = FakeCallsSDK()
+    func testAProxyThatThrowsIsLoggedAndTheCallStillEnds() async throws {
+        for method in [FakeCometChat.Method.registerListeners, .joinSession] {
+            let sdk = FakeCometChat()
             let message = "fake \(method.rawValue) failed"
             sdk.failures = [method: message]
             try await withHarness(sdk: sdk, joinTimeoutMs: 300, leaveAckTimeoutMs: 300) { h in
                 await h.joinCall("fails-\(method.rawValue)")
-                h.viewModel.toggleMic()
-                h.viewModel.toggleCamera()
-                h.viewModel.selectSpeaker(true)
-                await h.settle()
                 h.viewModel.leave()
                 await h.eventually("the call with a failing \(method.rawValue) ends") { !h.viewModel.isCallViewPresented }
 
-                XCTAssertTrue(h.sdk.calls.contains { $0.method == method }, "\(method): \(h.sdk.calls)")
                 let failures = try h.portFailures()
                 XCTAssertFalse(failures.isEmpty, "\(method): no port_failed in the log")
                 XCTAssertTrue(failures.allSatisfy { $0.contains(message) }, "\(method): \(failures)")
@@ -34,15 +27,42 @@ final class ShellFailureTests: XCTestCase {
         }
     }
 
+    /// The SDK lost its session under a live call (`isCallSessionActive()` false): the bridge
+    /// refuses the in-call actions, each refusal is logged, and the leave still goes out and ends
+    /// the call.
+    @MainActor
+    func testInCallActionsWithNoActiveSessionAreLoggedAndTheLeaveStillEnds() async throws {
+        try await withHarness(leaveAckTimeoutMs: 300) { h in
+            await h.joinCall("session-lost")
+            XCTAssertTrue(h.viewModel.state.isInCall)
+            h.sdk.sessionLost = true
+            h.viewModel.toggleMic()
+            h.viewModel.toggleCamera()
+            h.viewModel.selectSpeaker(true)
+            await h.settle()
+            let failures = try h.portFailures()
+            XCTAssertEqual(failures.count, 3, "\(failures)")
+            for action in ["set_audio_muted", "set_video_paused", "set_audio_mode"] {
+                XCTAssertTrue(failures.contains { $0.contains(action) && $0.contains("no active call session") }, "\(action): \(failures)")
+            }
+            XCTAssertFalse(h.sdk.calls.contains(.setAudioMuted(true)), "nothing reached the SDK")
+
+            h.viewModel.leave()
+            await h.eventually("the call ends") { !h.viewModel.isCallViewPresented }
+            XCTAssertEqual(h.sdk.leaveCount, 1, "a leave is never refused")
+            XCTAssertEqual(h.endings, 1)
+        }
+    }
+
     @MainActor
     func testAFailingInitIsAFailedSetupStep() async throws {
-        let sdk = FakeCallsSDK()
-        sdk.failures = [.initCalls: "no CometChat App ID in Info.plist"]
+        let sdk = FakeCometChat()
+        sdk.failures = [.initialise: "no CometChat App ID in Info.plist"]
         try await withHarness(sdk: sdk) { h in
             await h.settle()
             XCTAssertEqual(try h.portFailures().count, 1)
             await h.open("init-throws")
-            XCTAssertEqual(h.sdk.initRequests, [1, 2], "the join asks for init again, as #2")
+            XCTAssertEqual(h.sdk.initCount, 2, "the join asks for init again")
             XCTAssertEqual(h.sdk.joinCount, 0)
             let alert = try XCTUnwrap(h.viewModel.alertMessage, "\(h.viewModel.state)")
             XCTAssertTrue(alert.contains("no CometChat App ID in Info.plist"), alert)
@@ -61,7 +81,7 @@ final class ShellFailureTests: XCTestCase {
 
     @MainActor
     func testALoginThatIsNeededAndFailsIsAFailedSetupStep() async throws {
-        let sdk = FakeCallsSDK(initResponse: .initSucceeded(loggedIn: false), loginResponse: .loginFailed(message: "ERROR_BLANK_AUTHTOKEN"))
+        let sdk = FakeCometChat(initResponse: .succeeded(loggedIn: false), loginResponse: .failed(description: "ERROR_BLANK_AUTHTOKEN"))
         try await withHarness(sdk: sdk) { h in
             await h.settle() // the launch's login has failed
             XCTAssertEqual(h.sdk.loginCount, 1)
@@ -71,44 +91,6 @@ final class ShellFailureTests: XCTestCase {
             XCTAssertTrue(alert.contains("ERROR_BLANK_AUTHTOKEN"), alert)
             XCTAssertEqual(h.sdk.joinCount, 0)
         }
-    }
-
-    @MainActor
-    func testTheSdkIsInitialisedAgainAfterEveryCall() async throws {
-        try await withHarness { h in
-            await h.settle()
-            XCTAssertEqual(h.sdk.initCount, 1)
-            await h.joinCall("first")
-            h.viewModel.leave()
-            await h.settle()
-            XCTAssertEqual(h.sdk.initRequests, [1, 2], "re-init after the call: \(h.sdk.calls)")
-
-            await h.disappear()
-            h.viewModel.dismissEnded()
-            await h.joinCall("second")
-            XCTAssertEqual(h.sdk.joinedSessionIDs, ["first", "second"])
-            XCTAssertTrue(h.viewModel.state.isInCall)
-        }
-    }
-
-    // MARK: - Numbered inits
-
-    /// The fake answers each init for the request it was given, and `answerInit` reports a late
-    /// completion for any request as it is: the fake filters nothing, as the bridge filters nothing.
-    func testTheFakeAnswersEachInitForItsRequestAndReportsEveryCompletion() throws {
-        let core = RecordingCore()
-        let sdk = FakeCallsSDK(initResponse: .initFailed(message: "App ID is invalid"), forwarder: SdkCallbackForwarder(core: core))
-        try sdk.initCalls(request: 4)
-        sdk.initResponse = .initSucceeded(loggedIn: false)
-        try sdk.initCalls(request: 5)
-        sdk.answerInit(.initSucceeded(loggedIn: true), request: 4) // #4's late second answer
-        XCTAssertEqual(sdk.initRequests, [4, 5])
-        XCTAssertEqual(core.received, [
-            "setup_event \(SetupEvent.initFailed(request: 4, message: "App ID is invalid"))",
-            "setup_event \(SetupEvent.initSucceeded(request: 5, loggedIn: false))",
-            "setup_event \(SetupEvent.initSucceeded(request: 4, loggedIn: true))",
-        ])
-        withExtendedLifetime(core) {}
     }
 
     // MARK: - The forwarder before the core exists

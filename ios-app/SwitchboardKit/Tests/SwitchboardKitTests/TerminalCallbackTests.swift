@@ -41,7 +41,7 @@ final class TerminalCallbackTests: XCTestCase {
 
     @MainActor
     private func assertDismisses(
-        _ terminal: FakeCallsSDK.Terminal,
+        _ terminal: FakeCometChat.Terminal,
         reason: EndReason,
         file: StaticString = #filePath,
         line: UInt = #line

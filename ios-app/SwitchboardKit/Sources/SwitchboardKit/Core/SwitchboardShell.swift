@@ -10,7 +10,6 @@ public protocol ReportsToCore: AnyObject {
 }
 
 extension CallsSdkBridge: ReportsToCore {}
-extension FakeCallsSDK: ReportsToCore {}
 extension FakeAudioSession: ReportsToCore {}
 
 /// Starts the core with the shell's three ports.

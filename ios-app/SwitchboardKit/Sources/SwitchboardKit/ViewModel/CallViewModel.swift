@@ -37,12 +37,10 @@ public final class CallViewModel {
 
     // MARK: - What the views show
 
-    /// The call view (the SDK's container) is on screen: joining, in the call, or leaving.
+    /// The call view (the SDK's container) is on screen: joining, in the call, or leaving. The
+    /// core's answer (`uiShowsCallView`), so which states show it is decided in Rust only.
     public var isCallViewPresented: Bool {
-        switch state {
-        case .joining, .inCall, .leaving: return true
-        case .idle, .ended, .error: return false
-        }
+        uiShowsCallView(state: state)
     }
 
     /// The call's title while joining.
@@ -74,10 +72,10 @@ public final class CallViewModel {
     public var isMuted: Bool { inCall?.muted ?? false }
     /// The local camera is off.
     public var isCameraOff: Bool { inCall?.cameraOff ?? false }
-    /// Participants, the local user included.
-    public var participantCount: UInt32 { inCall?.participantCount ?? 0 }
     /// The current audio output.
     public var audioRoute: AudioPort { inCall?.audioRoute ?? .other }
+    /// Participants, the local user included.
+    public var participantCount: UInt32 { inCall?.participantCount ?? 0 }
     /// Audio is interrupted (a phone call, Siri).
     public var isAudioInterrupted: Bool { inCall?.audioInterrupted ?? false }
     /// The camera is denied: the video call was joined with video paused.
@@ -86,18 +84,11 @@ public final class CallViewModel {
     /// route change).
     public var isAudioUnavailable: Bool { inCall?.audioUnavailable ?? false }
 
-    /// The in-call indicators, one line each, in the order they show.
+    /// The in-call indicators (audio unavailable, camera unavailable), one line each, in the
+    /// order they show: the core's words (`uiCallNotices`).
     public var callNotices: [String] {
-        var notices: [String] = []
-        if isAudioUnavailable { notices.append(Self.audioUnavailableNotice) }
-        if isCameraUnavailable { notices.append(Self.cameraUnavailableNotice) }
-        return notices
+        uiCallNotices(state: state)
     }
-
-    /// The indicator for `isAudioUnavailable`.
-    public static let audioUnavailableNotice = "Audio is unavailable. It comes back when you return to the app or change the audio route."
-    /// The indicator for `isCameraUnavailable`.
-    public static let cameraUnavailableNotice = "Camera access is off, so your video is paused. You can allow it in Settings."
 
     /// We asked the SDK to leave and wait for its answer.
     public var isLeaving: Bool { state == .leaving }
@@ -178,6 +169,18 @@ public final class CallViewModel {
 
     // MARK: - Rendering
 
+    /// `.inCall`'s fields, read from `state` each time (a view of it, never a copy kept).
+    private var inCall: (
+        reconnecting: Bool, muted: Bool, cameraOff: Bool, audioRoute: AudioPort, participantCount: UInt32,
+        audioInterrupted: Bool, cameraUnavailable: Bool, audioUnavailable: Bool
+    )? {
+        guard case let .inCall(_, reconnecting, muted, cameraOff, audioRoute, participantCount, audioInterrupted, _,
+                               cameraUnavailable, audioUnavailable) = state
+        else { return nil }
+        return (reconnecting, muted, cameraOff, audioRoute, participantCount, audioInterrupted, cameraUnavailable,
+                audioUnavailable)
+    }
+
     /// Publishes `state`. Internal so tests and previews can drive it without a core.
     func apply(_ state: UiState) {
         #if canImport(Combine)
@@ -185,34 +188,6 @@ public final class CallViewModel {
         #endif
         self.state = state
         onRender?(state)
-    }
-
-    /// The fields of `.inCall`, when in the call.
-    private var inCall: InCallFields? {
-        guard case let .inCall(_, reconnecting, muted, cameraOff, audioRoute, participantCount, audioInterrupted, _, cameraUnavailable, audioUnavailable) = state else {
-            return nil
-        }
-        return InCallFields(
-            reconnecting: reconnecting,
-            muted: muted,
-            cameraOff: cameraOff,
-            audioRoute: audioRoute,
-            participantCount: participantCount,
-            audioInterrupted: audioInterrupted,
-            cameraUnavailable: cameraUnavailable,
-            audioUnavailable: audioUnavailable
-        )
-    }
-
-    private struct InCallFields {
-        let reconnecting: Bool
-        let muted: Bool
-        let cameraOff: Bool
-        let audioRoute: AudioPort
-        let participantCount: UInt32
-        let audioInterrupted: Bool
-        let cameraUnavailable: Bool
-        let audioUnavailable: Bool
     }
 }
 
