@@ -19,7 +19,7 @@ use switchboard_domain::{
     ActorName, AttemptId, Command, Entry, Input, Machines, RouterInput, SdkEvent, SessionId,
     SessionInput, SessionType,
 };
-use switchboard_journal::Record;
+use switchboard_journal::{Record, Replay};
 
 use crate::error::CliError;
 
@@ -27,7 +27,7 @@ use crate::error::CliError;
 #[derive(clap::Args, Debug)]
 #[command(
     after_help = "Examples:\n  switchboard diagnose call.jsonl\n  switchboard diagnose switchboard-demo --json\n\nExit codes: 0 nothing found, 1 findings, 2 unreadable input.\nRules: view-stranded, join-twice, join-timeout, sdk-before-listeners, reconnect-stuck,\naudio-no-mic, leave-unanswered, time-gap, after-ended, corrupt-tail, journal-set-aside,\njournal-tail-quarantined, port-failed, app-terminated, microphone-denied, camera-denied,
-init-failed, login-failed, slow-sdk-ready."
+init-failed, login-failed, slow-sdk-ready, input-rejected."
 )]
 pub struct DiagnoseArgs {
     /// A sled journal directory or an exported .jsonl file.
@@ -76,7 +76,7 @@ impl Default for Limits {
 }
 
 /// Every rule's name, in the order they run.
-pub const RULES: [&str; 19] = [
+pub const RULES: [&str; 20] = [
     "view-stranded",
     "join-twice",
     "join-timeout",
@@ -96,6 +96,7 @@ pub const RULES: [&str; 19] = [
     "init-failed",
     "login-failed",
     "slow-sdk-ready",
+    "input-rejected",
 ];
 
 /// The schema of a rule name: one of [`RULES`].
@@ -260,14 +261,13 @@ impl<'a> Log<'a> {
     }
 
     /// Calls `each(index, record, machines)` after every record, with the machines folded up to
-    /// and including it. Inputs a machine rejects are skipped (a damaged log).
+    /// and including it (the one replay: a rejected input changes nothing, and rule
+    /// `input-rejected` reports it).
     pub fn fold_each(&self, mut each: impl FnMut(usize, &Record, &Machines)) {
-        let mut machines = Machines::default();
+        let mut replay = Replay::new();
         for (i, r) in self.records.iter().enumerate() {
-            if let Entry::Input(input) = &r.body {
-                let _ = machines.step(r.actor, input, r.at_ms);
-            }
-            each(i, r, &machines);
+            let step = replay.feed(r);
+            each(i, r, step.machines);
         }
     }
 }
@@ -290,7 +290,7 @@ pub fn findings(
     limits: Limits,
 ) -> Vec<Finding> {
     let log = Log::new(records, limits);
-    let rules: [fn(&Log) -> Vec<Finding>; 18] = [
+    let rules: [fn(&Log) -> Vec<Finding>; 19] = [
         view::stranded_view,
         calls::join_twice,
         calls::join_timeout,
@@ -309,6 +309,7 @@ pub fn findings(
         setup::init_failed,
         setup::login_failed,
         setup::slow_sdk_ready,
+        incidents::input_rejected,
     ];
     let mut out: Vec<Finding> = rules.iter().flat_map(|rule| rule(&log)).collect();
     if let Some(e) = tail {

@@ -67,8 +67,10 @@ second-call (the SDK initialised again between two calls), all."
         /// One JSON object per line instead of a table.
         #[arg(long)]
         json: bool,
-        /// Check that today's machines decide the recorded commands (exit 1 on divergence).
-        #[arg(long)]
+        /// Check that today's machines decide the recorded commands (exit 1 on divergence, which
+        /// names the first one by seq; with --json, one object). It checks the whole log: a
+        /// machine's state depends on everything before it, so --session cannot narrow it.
+        #[arg(long, conflicts_with = "session")]
         verify: bool,
         /// Print the state of every machine just after this seq.
         #[arg(long, value_name = "SEQ", conflicts_with_all = ["verify", "diff"])]

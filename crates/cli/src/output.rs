@@ -102,6 +102,45 @@ pub struct DiffLine {
     pub changes: Vec<Change>,
 }
 
+/// `switchboard replay LOG --verify --json`: whether today's machines decide the recorded
+/// commands, and where they first do not.
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(title = "switchboard replay --verify --json")]
+pub struct VerifyReport {
+    /// Every recorded command was decided again.
+    pub verified: bool,
+    /// Inputs folded (when verified).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inputs: Option<u64>,
+    /// Recorded commands decided again (when verified: all of them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commands_matched: Option<u64>,
+    /// The first divergence (the lowest seq), when not verified.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub divergence: Option<DivergenceReport>,
+}
+
+/// The first place a replay differs from the log.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct DivergenceReport {
+    /// The seq that names it: the input whose recorded commands differ, the rejected input, or
+    /// a command recorded before any input of its actor (the seq `switchboard sim` names too).
+    pub seq: u64,
+    /// Its actor.
+    pub actor: String,
+    /// `commands`, `commands_without_input` or `rejected`.
+    pub kind: &'static str,
+    /// The seq of the first recorded command that differs (the input's seq when the log
+    /// recorded too few).
+    pub first_difference_seq: u64,
+    /// The commands the log recorded after the input, one readable line each.
+    pub recorded: Vec<String>,
+    /// The commands today's machine decides, one readable line each.
+    pub decided: Vec<String>,
+    /// The divergence in one line, as the text output prints it.
+    pub message: String,
+}
+
 /// `switchboard diagnose LOG --json`.
 #[derive(Debug, Serialize, JsonSchema)]
 #[schemars(title = "switchboard diagnose --json")]
@@ -139,6 +178,10 @@ mod tests {
             ("schemas/cli/replay-at.schema.json", text::<StateAt>()),
             ("schemas/cli/replay-diff.schema.json", text::<DiffLine>()),
             ("schemas/cli/diagnose.schema.json", text::<DiagnoseReport>()),
+            (
+                "schemas/cli/replay-verify.schema.json",
+                text::<VerifyReport>(),
+            ),
         ]
     }
 

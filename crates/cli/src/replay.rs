@@ -5,11 +5,11 @@ use std::path::Path;
 use switchboard_domain::{
     validate_link, ActorName, Entry, Input, SessionInput, DEFAULT_ALLOWED_HOST,
 };
-use switchboard_journal::Record;
+use switchboard_journal::{Divergence, DivergenceKind, Record};
 
 use crate::error::CliError;
 use crate::logs::load;
-use crate::output::LinkVerdict;
+use crate::output::{DivergenceReport, LinkVerdict, VerifyReport};
 use crate::timeline::{is_session_of, print_table, rows};
 
 /// The attempts that were started for this session id.
@@ -55,7 +55,7 @@ pub struct Options<'a> {
 pub fn run(log: &Path, opts: Options<'_>) -> Result<(), CliError> {
     let records = load(log)?;
     if opts.verify {
-        return verify_log(&records);
+        return verify_log(&records, opts.json);
     }
     if let Some(seq) = opts.at {
         return crate::timeline::print_at(&records, seq, opts.json);
@@ -94,19 +94,54 @@ pub fn run(log: &Path, opts: Options<'_>) -> Result<(), CliError> {
     Ok(())
 }
 
-fn verify_log(records: &[Record]) -> Result<(), CliError> {
-    match switchboard_journal::verify(records) {
-        Ok(ok) => {
-            println!(
+/// `replay --verify [--json]`: the whole log (a machine's state depends on everything before
+/// it, so `--session` cannot narrow the check; clap refuses the pair).
+fn verify_log(records: &[Record], json: bool) -> Result<(), CliError> {
+    let result = switchboard_journal::verify(records);
+    if json {
+        let report = match &result {
+            Ok(ok) => VerifyReport {
+                verified: true,
+                inputs: Some(ok.inputs),
+                commands_matched: Some(ok.commands_matched),
+                divergence: None,
+            },
+            Err(d) => VerifyReport {
+                verified: false,
+                inputs: None,
+                commands_matched: None,
+                divergence: Some(divergence_report(d)),
+            },
+        };
+        let mut out = std::io::stdout().lock();
+        serde_json::to_writer(&mut out, &report).map_err(CliError::input)?;
+        writeln!(out)?;
+    } else {
+        match &result {
+            Ok(ok) => println!(
                 "replay check passed: all {} commands matched ({} inputs folded)",
                 ok.commands_matched, ok.inputs
-            );
-            Ok(())
+            ),
+            Err(d) => println!("replay check FAILED: {d}"),
         }
-        Err(d) => {
-            println!("replay check FAILED: {d}");
-            Err(CliError::Finding)
-        }
+    }
+    result.map(|_| ()).map_err(|_| CliError::Finding)
+}
+
+fn divergence_report(d: &Divergence) -> DivergenceReport {
+    let lines = |cs: &[switchboard_domain::Command]| cs.iter().map(|c| c.to_string()).collect();
+    DivergenceReport {
+        seq: d.seq,
+        actor: d.actor.to_string(),
+        kind: match d.kind {
+            DivergenceKind::Commands => "commands",
+            DivergenceKind::CommandsWithoutInput => "commands_without_input",
+            DivergenceKind::Rejected(_) => "rejected",
+        },
+        first_difference_seq: d.first_difference.0,
+        recorded: lines(&d.expected),
+        decided: lines(&d.got),
+        message: d.to_string(),
     }
 }
 

@@ -14,7 +14,7 @@ use switchboard_domain::{
     ActorName, Command, Entry, Input, JoinErrorCode, Machines, Notice, RouterInput, SdkEvent,
     SessionInput, UiState,
 };
-use switchboard_journal::Record;
+use switchboard_journal::{Fold, Record, Replay};
 
 use crate::diagnose::{self, Finding, Limits};
 use crate::error::CliError;
@@ -143,9 +143,9 @@ fn model(records: &[Record], findings: Vec<Finding>, tail: Option<String>, sourc
         end: end.saturating_sub(origin),
         ..Builder::default()
     };
-    let mut machines = Machines::default();
+    let mut replay = Replay::new();
     for r in records {
-        b.record(r, &mut machines);
+        b.record(r, &mut replay);
     }
     b.close_bands();
     b.reconnecting_totals();
@@ -196,12 +196,17 @@ struct Builder {
 }
 
 impl Builder {
-    fn record(&mut self, r: &Record, machines: &mut Machines) {
+    fn record(&mut self, r: &Record, replay: &mut Replay) {
         let t = r.at_ms.saturating_sub(self.origin);
         let mut summary = None;
-        if let Entry::Input(input) = &r.body {
-            match machines.step(r.actor, input, r.at_ms) {
-                Ok(_) => {
+        let step = replay.feed(r);
+        let machines = step.machines;
+        if let Entry::Input(_) = &r.body {
+            match step.fold {
+                Fold::Rejected(e) => {
+                    summary = Some(format!("(rejected, state unchanged: {e})"));
+                }
+                _ => {
                     summary = Some(machines.summary(r.actor));
                     self.snapshot(r, machines);
                     self.session_band(r, machines, t);
@@ -214,7 +219,6 @@ impl Builder {
                         self.band("router", view, t, r.seq);
                     }
                 }
-                Err(e) => summary = Some(format!("(cannot fold: {e})")),
             }
         }
         self.marks(r, t);

@@ -2,8 +2,8 @@
 //! today's machines as it is printed).
 use std::io::Write;
 
-use switchboard_domain::{ActorName, Entry, Machines};
-use switchboard_journal::{Kind, Record};
+use switchboard_domain::{ActorName, Entry};
+use switchboard_journal::{Fold, Kind, Record, Replay};
 
 use crate::error::CliError;
 use crate::output::{DiffLine, MachineState, ReplayRow as Row, StateAt};
@@ -11,18 +11,22 @@ use crate::state;
 
 /// Folds records and yields rows; `keep` chooses which are printed (all are folded).
 pub fn rows<'a>(records: &'a [Record], keep: impl Fn(&Record) -> bool) -> Vec<Row<'a>> {
-    let mut machines = Machines::default();
+    let mut replay = Replay::new();
     let mut out = Vec::new();
     for r in records {
-        let (kind, text, state) = match &r.body {
-            Entry::Input(input) => {
-                let state = match machines.step(r.actor, input, r.at_ms) {
-                    Ok(_) => machines.summary(r.actor),
-                    Err(e) => format!("(cannot fold: {e})"),
-                };
-                (Kind::Input, input.to_string(), Some(state))
-            }
-            Entry::Command(c) => (Kind::Command, c.to_string(), None),
+        let step = replay.feed(r);
+        let (kind, text, state) = match (&r.body, step.fold) {
+            (Entry::Input(input), Fold::Rejected(why)) => (
+                Kind::Input,
+                input.to_string(),
+                Some(format!("(rejected, state unchanged: {why})")),
+            ),
+            (Entry::Input(input), _) => (
+                Kind::Input,
+                input.to_string(),
+                Some(step.machines.summary(r.actor)),
+            ),
+            (Entry::Command(c), _) => (Kind::Command, c.to_string(), None),
         };
         if keep(r) {
             out.push(Row {
@@ -140,22 +144,29 @@ pub fn print_diff(
     json: bool,
 ) -> Result<(), CliError> {
     let origin = records.first().map_or(0, |r| r.at_ms);
-    let mut machines = Machines::default();
+    let mut replay = Replay::new();
     let mut out = std::io::stdout().lock();
     let (mut inputs, mut changed) = (0, 0);
     for r in records {
         let Entry::Input(input) = &r.body else {
+            replay.feed(r);
             continue;
         };
-        let before = state::machine_json(&machines, r.actor);
-        machines
-            .step(r.actor, input, r.at_ms)
-            .map_err(|e| CliError::input(format!("seq {}: {e}", r.seq)))?;
+        let before = state::machine_json(replay.machines(), r.actor);
+        let step = replay.feed(r);
+        if let Fold::Rejected(why) = &step.fold {
+            // The replay's rule: a rejected input changes nothing; say so and go on.
+            eprintln!(
+                "switchboard: seq {}: input rejected, state unchanged: {why}",
+                r.seq
+            );
+            continue;
+        }
         if !keep(r) {
             continue;
         }
         inputs += 1;
-        let changes = state::diff(&before, &state::machine_json(&machines, r.actor));
+        let changes = state::diff(&before, &state::machine_json(step.machines, r.actor));
         if changes.is_empty() {
             continue;
         }

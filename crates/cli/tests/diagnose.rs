@@ -228,6 +228,33 @@ fn write_records(
 }
 
 #[test]
+fn an_input_the_machines_reject_is_a_finding_and_the_rest_is_read_on() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut records = ordinary().records();
+    let i = records
+        .iter()
+        .position(|r| r.actor == ActorName::Audio && matches!(r.body, Entry::Input(_)))
+        .unwrap();
+    records[i].body = Entry::Input(switchboard_domain::Input::Router(
+        switchboard_domain::RouterInput::Retry,
+    ));
+    let seq = records[i].seq;
+    let (code, findings) = diagnose(&write_records(records, tmp.path(), "bad.jsonl"));
+    assert_eq!(code, 1);
+    let f = findings
+        .iter()
+        .find(|f| f["rule"] == "input-rejected")
+        .unwrap_or_else(|| panic!("{findings:#?}"));
+    assert_eq!(f["seq_first"], seq);
+    assert!(
+        f["explanation"].as_str().unwrap().contains("rejected"),
+        "{f}"
+    );
+    let clean = write_records(ordinary().records(), tmp.path(), "good.jsonl");
+    assert!(!found_rules(&clean).contains(&"input-rejected".to_owned()));
+}
+
+#[test]
 fn records_of_two_actors_interleaving_out_of_time_order_are_no_time_gap() {
     // The audio actor stamps each record when it handles its message, 400 ms after the router
     // stamped the records around it: in the journal an audio record is then followed by router

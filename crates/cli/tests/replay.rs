@@ -193,3 +193,89 @@ fn the_stranded_fixture_at_its_finding_shows_ended_with_the_view_up() {
     assert_eq!(router["actor"], "router");
     assert_eq!(router["state"]["view_visible"], true, "{router}");
 }
+
+/// One broken log, two readers: a recorded command altered (the in-call render's participant
+/// count), then `switchboard replay --verify` and the simulator's checker (what `switchboard
+/// sim` runs on a failing journal) name the same seq: the input whose commands differ.
+#[test]
+fn replay_verify_and_the_simulators_checker_name_the_same_seq() {
+    use switchboard_domain::{Command, Entry, UiState};
+    let mut s = Script::new();
+    s.joined_call("altered", 1).wait(5_000);
+    s.event(Event::Leave)
+        .wait(300)
+        .sdk(1, SdkEvent::SessionLeft);
+    let mut records = s.records();
+    let i = records
+        .iter()
+        .rposition(|r| {
+            matches!(
+                &r.body,
+                Entry::Command(Command::Render(UiState::InCall { .. }))
+            )
+        })
+        .expect("an in-call render");
+    let Entry::Command(Command::Render(UiState::InCall {
+        participant_count, ..
+    })) = &mut records[i].body
+    else {
+        unreachable!()
+    };
+    *participant_count += 40;
+    let altered_seq = records[i].seq;
+    let input_seq = records[..i]
+        .iter()
+        .rev()
+        .find(|r| r.actor == records[i].actor && matches!(r.body, Entry::Input(_)))
+        .unwrap()
+        .seq;
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("altered.jsonl");
+    let file = std::fs::File::create(&path).unwrap();
+    switchboard_journal::export_jsonl(records.into_iter().map(Ok), file).unwrap();
+
+    let out = switchboard(&["replay", path.to_str().unwrap(), "--verify", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let (stdout, _) = text(&out);
+    let report: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(report["verified"], false);
+    let divergence = &report["divergence"];
+    assert_eq!(divergence["seq"], input_seq, "{report}");
+    assert_eq!(divergence["first_difference_seq"], altered_seq, "{report}");
+
+    let violation = switchboard_sim::recheck(&path)
+        .unwrap()
+        .expect("the checker catches it");
+    assert_eq!(
+        violation.invariant,
+        switchboard_sim::Invariant::ReplayCommands,
+        "{violation}"
+    );
+    assert_eq!(violation.seq, Some(input_seq), "{violation}");
+
+    let text_out = switchboard(&["replay", path.to_str().unwrap(), "--verify"]);
+    let (stdout, _) = text(&text_out);
+    assert!(
+        stdout.contains(&format!("seq {input_seq} (ui)")),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn verify_refuses_session_and_answers_json_on_a_good_log() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = Script::new();
+    s.joined_call("fine", 1);
+    let path = s.write(tmp.path(), "fine.jsonl");
+    let p = path.to_str().unwrap();
+    let out = switchboard(&["replay", p, "--verify", "--session", "fine"]);
+    assert_eq!(out.status.code(), Some(2));
+    let (_, stderr) = text(&out);
+    assert!(stderr.contains("--session"), "{stderr}");
+    let out = switchboard(&["replay", p, "--verify", "--json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_str(text(&out).0.trim()).unwrap();
+    assert_eq!(report["verified"], true);
+    assert!(report["commands_matched"].as_u64().unwrap() > 5, "{report}");
+    assert!(report.get("divergence").is_none());
+}

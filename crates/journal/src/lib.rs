@@ -8,7 +8,8 @@
 //! - [`GroupCommit`], a thread that turns many small appends into one flush;
 //! - JSON Lines export and import ([`export_jsonl`], [`import_jsonl`], [`open_log`]) and the JSON
 //!   Schema of a line ([`log_record_schema`]);
-//! - replay: [`fold`] and [`verify`].
+//! - replay: the one fold of a log through today's machines ([`Replay`]), with [`fold`] and
+//!   [`verify`] on it.
 //!
 //! Reading stops at the first torn or corrupt record with an error naming its seq; everything
 //! before it stays readable. The on-disk layout is described in docs/journal-format.md.
@@ -23,10 +24,10 @@ mod jsonl;
 mod memory;
 mod record;
 pub mod redact;
+mod replay;
 mod schema;
 pub mod script;
 mod sled_journal;
-mod verify;
 
 pub use atomic::write_atomically;
 pub use batch::{decode_batch, BATCH_RECORDS_MAX};
@@ -38,9 +39,9 @@ pub use memory::{Batches, MemoryJournal};
 pub use record::{
     Kind, NewRecord, Record, CRC_BYTES, FORMAT_OLDEST, FORMAT_VERSION, RECORD_BYTES_MAX,
 };
+pub use replay::{fold, verify, Divergence, DivergenceKind, Fold, Group, Replay, Step, VerifyOk};
 pub use schema::{log_record_schema, LOG_RECORD_SCHEMA_PATH};
 pub use sled_journal::{
     open_db as open_sled_db, remove_sled_leftovers, OpenReport, Quarantined, SetAside, SledJournal,
     FORMAT_KEY, MAGIC, MAGIC_KEY, META_TREE, QUARANTINE_TREE, RECORDS_TREE, SET_ASIDE_SUFFIX,
 };
-pub use verify::{fold, verify, Divergence, DivergenceKind, VerifyOk};

@@ -4,7 +4,7 @@ use std::ops::Range;
 use std::sync::{Arc, Mutex};
 
 use switchboard_domain::{ActorName, Entry, Input, Machines};
-use switchboard_journal::{GroupCommit, Journal, NewRecord};
+use switchboard_journal::{Fold, GroupCommit, Journal, NewRecord, Replay};
 
 use crate::RuntimeError;
 
@@ -58,19 +58,23 @@ impl LogWriter {
     }
 }
 
-/// Folds every input of one actor through a fresh machine: how a restarted actor gets its state.
+/// Folds every record of one actor through fresh machines: how a restarted actor gets its state.
+/// A rejected input is skipped and logged, as in recovery.
 pub fn rebuild(journal: &dyn Journal, actor: ActorName) -> Result<Machines, RuntimeError> {
-    let mut machines = Machines::default();
+    let mut replay = Replay::new();
     for record in journal.scan(0) {
         let record = record?;
         if record.actor != actor {
             continue;
         }
-        if let Entry::Input(input) = &record.body {
-            machines.step(actor, input, record.at_ms)?;
+        if let Fold::Rejected(why) = replay.feed(&record).fold {
+            tracing::warn!(
+                seq = record.seq,
+                "rebuilding {actor} skipped a rejected input: {why}"
+            );
         }
     }
-    Ok(machines)
+    Ok(replay.into_machines())
 }
 
 /// The input record for an actor's input.

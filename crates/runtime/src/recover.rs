@@ -2,8 +2,8 @@
 //!
 //! The old process's timers are not recovered: every core timer belongs to the attempt that was
 //! live, and a new process ends that attempt (DESIGN rule 10), so nothing would re-arm them.
-use switchboard_domain::{Entry, Machines};
-use switchboard_journal::Journal;
+use switchboard_domain::Machines;
+use switchboard_journal::{Fold, Journal, Replay};
 
 use crate::RuntimeError;
 
@@ -14,17 +14,26 @@ pub struct Recovered {
     pub machines: Machines,
     /// Records read.
     pub records: u64,
+    /// Inputs the machines rejected (a damaged or foreign log): logged and skipped, by the
+    /// replay's one rule (`switchboard_journal::Replay`), so the app still starts.
+    pub rejected: u64,
 }
 
 /// Reads the whole journal and folds it.
 pub fn recover(journal: &dyn Journal) -> Result<Recovered, RuntimeError> {
-    let mut out = Recovered::default();
+    let mut replay = Replay::new();
+    let (mut records, mut rejected) = (0, 0);
     for record in journal.scan(0) {
         let record = record?;
-        out.records += 1;
-        if let Entry::Input(input) = &record.body {
-            out.machines.step(record.actor, input, record.at_ms)?;
+        records += 1;
+        if let Fold::Rejected(why) = replay.feed(&record).fold {
+            rejected += 1;
+            tracing::warn!(seq = record.seq, "recovery skipped a rejected input: {why}");
         }
     }
-    Ok(out)
+    Ok(Recovered {
+        machines: replay.into_machines(),
+        records,
+        rejected,
+    })
 }

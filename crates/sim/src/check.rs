@@ -6,6 +6,8 @@
 //!
 //! An input is closed (its recorded commands compared with what today's machines decide, and
 //! with what the rules say it must produce) at the next input of its actor, or when a step ends.
+//! The comparison is the journal's one replay (`switchboard_journal::Replay`): a divergence is
+//! named by the seq `switchboard replay --verify` names, the input's.
 //! Every `Ended` must be followed by a `UiState` that dismisses the call view before the step
 //! ends. The simulator ends a step whenever the runtime has settled; in a log alone, a step ends
 //! at a `Boot` or a `Launch` (the app started again) and at the end of the log.
@@ -24,7 +26,7 @@ use switchboard_domain::{
     IntegrationMode, JoinErrorCode, Launch, Machines, MediaKind, Notice, RouterInput, SdkEvent,
     SessionInput, SessionType, SetupEvent, TimerKind, UiInput, UiState, WaitingFor,
 };
-use switchboard_journal::Record;
+use switchboard_journal::{Fold, Group, Record, Replay};
 
 use crate::invariant::{Invariant, Violation};
 
@@ -306,17 +308,11 @@ impl Produced {
     }
 }
 
-/// An input whose commands are still being read.
+/// An input whose commands are still being read, for the rules of what it must produce.
 #[derive(Debug)]
 struct Open {
     seq: u64,
     input: Input,
-    /// What today's machine decided.
-    got: Vec<Command>,
-    /// Commands the log recorded after the input so far.
-    recorded: usize,
-    /// The first recorded command that differs from replay's: its seq, index and the command.
-    first_difference: Option<(u64, usize, Command)>,
     produced: Produced,
     before: Before,
 }
@@ -382,12 +378,14 @@ struct Memory {
 /// Checks journal records one at a time; see the module documentation.
 #[derive(Debug, Default)]
 pub struct LogChecker {
-    machines: Machines,
+    /// Today's machines folding the log: the journal's one replay.
+    replay: Replay,
     /// Open inputs by actor (a handful at most: one per actor).
     open: Vec<(ActorName, Open)>,
     memory: Memory,
     next_seq: u64,
-    found: Vec<Violation>,
+    /// Violations, each with the seq it is ordered by (see [`LogChecker::take_first`]).
+    found: Vec<(u64, Violation)>,
     /// Attempts live at a `Boot` and not yet ended by the new process, with that boot's seq.
     inherited: BTreeMap<AttemptId, u64>,
 }
@@ -704,7 +702,7 @@ impl LogChecker {
 
     /// The machines as replay left them.
     pub fn machines(&self) -> &Machines {
-        &self.machines
+        self.replay.machines()
     }
 
     /// Port effects journaled so far.
@@ -734,20 +732,29 @@ impl LogChecker {
         facts.is_some_and(|f| f.joins > 0)
     }
 
-    /// The violation with the lowest seq found so far, removing every violation found. At the
-    /// same seq a broken rule comes before a replay difference (a runtime that decides a wrong
-    /// command breaks both: the rule says more).
+    /// The violation whose first broken record comes first, removing every violation found. A
+    /// replay divergence is named by its input's seq (as `replay --verify` names it) and placed
+    /// by its first differing record; at the same record a broken rule comes before it (a
+    /// runtime that decides a wrong command breaks both: the rule says more).
     pub fn take_first(&mut self) -> Option<Violation> {
         let mut found = std::mem::take(&mut self.found);
-        found.sort_by_key(|v| {
-            let replay = v.invariant == Invariant::ReplayCommands;
-            (v.seq.unwrap_or(u64::MAX), replay)
-        });
-        found.into_iter().next()
+        found.sort_by_key(|(at, v)| (*at, v.invariant == Invariant::ReplayCommands));
+        found.into_iter().next().map(|(_, v)| v)
     }
 
     fn fail(&mut self, invariant: Invariant, seq: u64, detail: impl Into<String>) {
-        self.found.push(Violation::at(invariant, seq, detail));
+        self.found
+            .push((seq, Violation::at(invariant, seq, detail)));
+    }
+
+    /// A closed replay group: its divergence, if any, is a `ReplayCommands` violation.
+    fn replayed(&mut self, group: Group) {
+        if let Some(d) = group.divergence() {
+            let at = d.first_difference.0;
+            let why = format!("{} on '{}': {d}", group.actor, group.input);
+            self.found
+                .push((at, Violation::at(Invariant::ReplayCommands, d.seq, why)));
+        }
     }
 
     /// Reads one record.
@@ -805,7 +812,7 @@ impl LogChecker {
     /// ends it.
     fn relaunch_rule(&mut self, r: &Record, input: &Input) {
         if let Input::Router(RouterInput::Boot(_) | RouterInput::Launch(_)) = input {
-            let live = self.machines.router.live_attempt();
+            let live = self.replay.machines().router.live_attempt();
             if let Some(a) = live.filter(|a| !self.ended(*a)) {
                 self.inherited.insert(a, r.seq);
             }
@@ -830,20 +837,16 @@ impl LogChecker {
         if starts_step(input) {
             self.end_step();
         } else if let Some(i) = self.open.iter().position(|(a, _)| *a == r.actor) {
-            let (actor, prev) = self.open.swap_remove(i);
-            self.close(actor, prev);
+            let (_, prev) = self.open.swap_remove(i);
+            self.close(prev);
         }
         self.relaunch_rule(r, input);
         self.memory.stats.inputs += 1;
-        let before = self.memory.before(&self.machines, r.actor);
-        let got = match self.machines.step(r.actor, input, r.at_ms) {
-            Ok(got) => got,
-            Err(e) => {
-                let why = format!("replay rejected the input: {e}");
-                self.fail(Invariant::ReplayCommands, r.seq, why);
-                Vec::new()
-            }
-        };
+        let before = self.memory.before(self.replay.machines(), r.actor);
+        // A rejected input is its group's divergence, reported when the group closes.
+        if let Some(group) = self.replay.feed(r).closed {
+            self.replayed(group);
+        }
         match input {
             Input::Router(RouterInput::Boot(config)) => {
                 self.memory.mode = Some(config.mode);
@@ -887,7 +890,7 @@ impl LogChecker {
             }
             Input::Ui(UiInput::Session(view))
                 if matches!(view.phase, PhaseView::Ended(_))
-                    && self.machines.ui.current().dismisses_call_view() =>
+                    && self.replay.machines().ui.current().dismisses_call_view() =>
             {
                 self.memory.pending_ended.remove(&view.attempt);
             }
@@ -896,9 +899,6 @@ impl LogChecker {
         let open = Open {
             seq: r.seq,
             input: input.clone(),
-            got,
-            recorded: 0,
-            first_difference: None,
             produced: Produced::default(),
             before,
         };
@@ -917,16 +917,13 @@ impl LogChecker {
                 self.fail(Invariant::RelaunchEndsOldCall, r.seq, why);
             }
         }
+        if let Fold::Stray(d) = self.replay.feed(r).fold {
+            let why = format!("'{c}': {d}");
+            self.fail(Invariant::ReplayCommands, d.seq, why);
+        }
         let Some((_, open)) = self.open.iter_mut().find(|(a, _)| *a == r.actor) else {
-            let why = format!("'{c}' recorded before any input of {}", r.actor);
-            self.fail(Invariant::ReplayCommands, r.seq, why);
             return;
         };
-        let index = open.recorded;
-        open.recorded += 1;
-        if open.first_difference.is_none() && open.got.get(index) != Some(c) {
-            open.first_difference = Some((r.seq, index, c.clone()));
-        }
         open.produced.note(c);
         if let Some(effect) = Effect::of(c) {
             *self.memory.effects.entry(effect).or_default() += 1;
@@ -937,12 +934,9 @@ impl LogChecker {
         }
     }
 
-    /// Closes an input: compares its commands with replay's, and checks what it must produce.
-    fn close(&mut self, actor: ActorName, open: Open) {
-        if open.first_difference.is_some() || open.recorded != open.got.len() {
-            let (seq, why) = divergence(actor, &open);
-            self.fail(Invariant::ReplayCommands, seq, why);
-        }
+    /// Closes an input: checks what it must produce (replay's comparison is the replay group's,
+    /// closed by the replay itself).
+    fn close(&mut self, open: Open) {
         if let Some((invariant, why)) = must_produce(&open) {
             self.fail(invariant, open.seq, why);
         }
@@ -951,8 +945,11 @@ impl LogChecker {
     /// Ends a step: closes every open input, and reports every `Ended` not followed by a
     /// dismissing `UiState`. Violations are kept for [`LogChecker::take_first`].
     pub fn end_step(&mut self) {
-        while let Some((actor, open)) = self.open.pop() {
-            self.close(actor, open);
+        while let Some((_, open)) = self.open.pop() {
+            self.close(open);
+        }
+        for group in self.replay.close_all() {
+            self.replayed(group);
         }
         // Rule 10: the new process ends the old one's live attempt as it starts, in the same
         // step; one still live when the step ends is carried on.
@@ -979,28 +976,6 @@ impl LogChecker {
         self.end_step();
         self.take_first()
     }
-}
-
-/// Where replay first differs from the log (the seq of the first differing command record, or
-/// of the input when the log recorded too few), and how.
-fn divergence(actor: ActorName, open: &Open) -> (u64, String) {
-    let (seq, index, logged) = match &open.first_difference {
-        Some((seq, index, c)) => (*seq, *index, format!("'{c}'")),
-        None => (open.seq, open.recorded, "nothing".to_owned()),
-    };
-    let replayed = open
-        .got
-        .get(index)
-        .map_or("nothing".to_owned(), |c| format!("'{c}'"));
-    let why = format!(
-        "{actor} on '{}' (seq {}): the log recorded {} command(s), replay decided {}; first \
-         difference: log {logged} vs replay {replayed}",
-        open.input,
-        open.seq,
-        open.recorded,
-        open.got.len(),
-    );
-    (seq, why)
 }
 
 /// The commands an input must produce, given the state before it.

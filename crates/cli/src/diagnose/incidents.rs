@@ -1,6 +1,7 @@
 //! Rules about what the runtime reported of its own footing (incidents): a journal that could
 //! not be opened and was set aside, a damaged tail moved into quarantine, port calls the shell
-//! could not carry out (DESIGN rule 13), and calls lost when the app's process ended (rule 10).
+//! could not carry out (DESIGN rule 13), calls lost when the app's process ended (rule 10), and
+//! inputs today's machines cannot take (a damaged or foreign log).
 use std::collections::BTreeMap;
 
 use switchboard_domain::session::Phase;
@@ -8,6 +9,8 @@ use switchboard_domain::{
     ActorName, AttemptId, AudioEvent, AudioInput, Command, Entry, Incident, Input, RouterInput,
     SessionInput,
 };
+
+use switchboard_journal::{Fold, Replay};
 
 use super::{Finding, Log};
 
@@ -318,4 +321,32 @@ fn phase_name(phase: &Phase) -> &'static str {
         Phase::Leaving => "leaving",
         Phase::Ended(_) => "over",
     }
+}
+
+/// Rule `input-rejected`: today's machines could not take an input (one addressed to an actor of
+/// another kind). Only a damaged log, or one this core did not write, has one. By the replay's
+/// rule it changed nothing and everything after it was read on; `replay --verify` names it as
+/// the divergence at its seq.
+pub fn input_rejected(log: &Log) -> Vec<Finding> {
+    let mut replay = Replay::new();
+    let mut out = Vec::new();
+    for (i, r) in log.records.iter().enumerate() {
+        let Fold::Rejected(why) = replay.feed(r).fold else {
+            continue;
+        };
+        let mut f = log.finding("input-rejected", i, i);
+        f.title = format!("an input today's machines cannot take, at seq {}", r.seq);
+        f.explanation = format!(
+            "The record at seq {} is an input for {} that its machine rejected ({why}). A log \
+             the core wrote never has one: this log was damaged (with a valid checksum) or \
+             written by something else. The input changed nothing; every finding after it is \
+             read from the states before it.",
+            r.seq, r.actor
+        );
+        f.fix = "Ask where the file came from and for the original export; \
+                 `switchboard replay --verify` names the same seq."
+            .to_owned();
+        out.push(f);
+    }
+    out
 }
