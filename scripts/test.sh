@@ -16,6 +16,9 @@ cargo fmt --all -- --check
 step "cargo clippy (warnings are errors)"
 cargo clippy --workspace --all-targets -- -D warnings
 
+step "cargo clippy of the shipped library alone (switchboard-ffi: the runtime without sim-hooks or fakes)"
+cargo clippy -p switchboard-ffi --all-targets -- -D warnings
+
 step "cargo test --workspace"
 cargo test --workspace
 

@@ -19,18 +19,19 @@ use switchboard_domain::router::Router;
 use switchboard_domain::session::Session;
 use switchboard_domain::ui_bridge::UiBridge;
 use switchboard_domain::{
-    ActorName, AttemptId, AudioInput, Event, Input, RouterInput, SdkEvent, SessionInput, Target,
-    UiInput,
+    ActorName, AttemptId, AudioInput, Event, Input, RouterInput, SessionInput, Target, UiInput,
 };
 
 use switchboard_domain::Machines;
 
+#[cfg(feature = "sim-hooks")]
+use crate::hooks::PlantedBug;
 use crate::log::rebuild;
-use crate::shared::{panic_message, PlantedBug, Shared};
+use crate::shared::{panic_message, Shared};
 use crate::tracker::InFlight;
 
 /// A message on its way to an actor, with the guard that counts it as in flight. `None` is the
-/// test and simulator hook that makes the receiving actor panic.
+/// simulator's hook that makes the receiving actor panic (only `sim-hooks` builds make one).
 #[derive(Debug)]
 pub struct Envelope<M> {
     msg: Option<M>,
@@ -45,12 +46,26 @@ impl<M> Envelope<M> {
         }
     }
 
+    #[cfg(feature = "sim-hooks")]
     pub(crate) fn panic(in_flight: InFlight) -> Self {
         Envelope {
             msg: None,
             _in_flight: in_flight,
         }
     }
+}
+
+/// What an injected panic (an envelope without a message) reports. Only `sim-hooks` builds make
+/// such an envelope.
+#[cfg(feature = "sim-hooks")]
+fn injected_panic(actor: &str) -> Option<String> {
+    Some(format!("injected panic in {actor}"))
+}
+
+/// Without `sim-hooks` no envelope lacks its message.
+#[cfg(not(feature = "sim-hooks"))]
+fn injected_panic(_actor: &str) -> Option<String> {
+    None
 }
 
 /// Runs one handler, catching a panic in it. Returns the panic's message, if there was one.
@@ -86,6 +101,7 @@ pub enum RouterMsg {
     /// An input for the session of an attempt (spawned on `Start`).
     ToSession(AttemptId, SessionInput),
     /// Test and simulator hook: make the session actor of an attempt panic.
+    #[cfg(feature = "sim-hooks")]
     PanicSession(AttemptId),
 }
 
@@ -95,6 +111,7 @@ pub enum SessionMsg {
     /// An input for the session machine.
     Input(SessionInput),
     /// Panic (test and simulator hook for supervision).
+    #[cfg(feature = "sim-hooks")]
     Panic,
 }
 
@@ -126,6 +143,12 @@ pub struct RouterArgs {
 }
 
 impl RouterState {
+    /// Whether the simulator planted `bug` in this runtime.
+    #[cfg(feature = "sim-hooks")]
+    fn planted(&self, bug: PlantedBug) -> bool {
+        self.shared.planted.is(bug)
+    }
+
     /// Spawns the session actor of `attempt`. A failure (ractor could not start the task) is
     /// logged and recorded; the attempt's inputs are then dropped with a log line.
     async fn spawn_session(
@@ -181,10 +204,11 @@ impl RouterState {
 
     async fn handle_msg(&mut self, myself: &ActorRef<Envelope<RouterMsg>>, msg: RouterMsg) {
         match msg {
+            #[cfg(feature = "sim-hooks")]
             RouterMsg::Event(Event::Sdk {
-                event: SdkEvent::SessionTimedOut,
+                event: switchboard_domain::SdkEvent::SessionTimedOut,
                 ..
-            }) if self.shared.planted() == Some(PlantedBug::IgnoreTimedOut) => {}
+            }) if self.planted(PlantedBug::IgnoreTimedOut) => {}
             RouterMsg::Event(event) => {
                 let (target, input) = event.route(|a| self.session_live(a));
                 match (target, input) {
@@ -196,13 +220,16 @@ impl RouterState {
                 }
             }
             RouterMsg::Input(input) => self.own_input(input).await,
+            #[cfg(feature = "sim-hooks")]
             RouterMsg::ToSession(_, SessionInput::AppRelaunched { .. })
-                if self.shared.planted() == Some(PlantedBug::ContinueAfterRelaunch) => {}
+                if self.planted(PlantedBug::ContinueAfterRelaunch) => {}
+            #[cfg(feature = "sim-hooks")]
             RouterMsg::ToSession(_, SessionInput::Hold { .. })
-                if self.shared.planted() == Some(PlantedBug::JoinBeforeReady) => {}
+                if self.planted(PlantedBug::JoinBeforeReady) => {}
             RouterMsg::ToSession(attempt, input) => {
                 self.deliver_to_session(myself, attempt, input).await
             }
+            #[cfg(feature = "sim-hooks")]
             RouterMsg::PanicSession(attempt) => {
                 if let Some(s) = self.sessions.get(&attempt) {
                     self.shared.send_panic(Some(s));
@@ -272,7 +299,7 @@ impl Actor for RouterActor {
     ) -> Result<(), ActorProcessingErr> {
         let handled = match envelope.msg {
             Some(msg) => catching(state.handle_msg(&myself, msg)).await,
-            None => Some("injected panic in the router".to_owned()),
+            None => injected_panic("the router"),
         };
         if let Some(panic) = handled {
             tracing::warn!(%panic, "router panicked; rebuilding it from the journal");
@@ -354,7 +381,9 @@ impl Actor for SessionActor {
         let attempt = state.attempt;
         let handled = match envelope.msg {
             Some(SessionMsg::Input(input)) => catching(state.handle_input(input)).await,
-            Some(SessionMsg::Panic) | None => Some(format!("injected panic in session/{attempt}")),
+            #[cfg(feature = "sim-hooks")]
+            Some(SessionMsg::Panic) => injected_panic(&format!("session/{attempt}")),
+            None => injected_panic(&format!("session/{attempt}")),
         };
         if let Some(panic) = handled {
             tracing::warn!(attempt, %panic, "session actor panicked; rebuilding it from the journal");
@@ -465,7 +494,7 @@ where
     ) -> Result<(), ActorProcessingErr> {
         let handled = match envelope.msg {
             Some(msg) => catching(state.handle_msg(msg)).await,
-            None => Some(format!("injected panic in {}", M::ACTOR)),
+            None => injected_panic(&M::ACTOR.to_string()),
         };
         if let Some(panic) = handled {
             tracing::warn!(actor = %M::ACTOR, %panic, "actor panicked; rebuilding it from the journal");

@@ -16,7 +16,10 @@
 #![warn(missing_docs)]
 
 mod actors;
+#[cfg(feature = "fakes")]
 pub mod fakes;
+#[cfg(feature = "sim-hooks")]
+mod hooks;
 mod log;
 pub mod ports;
 mod recover;
@@ -30,9 +33,7 @@ use std::time::Duration;
 use ractor::{Actor, ActorRef};
 use switchboard_domain::audio::Audio;
 use switchboard_domain::ui_bridge::UiBridge;
-use switchboard_domain::{
-    ActorName, CoreConfig, Event, Incident, Launch, MachineError, Permissions, UiState,
-};
+use switchboard_domain::{CoreConfig, Event, Incident, Launch, MachineError, Permissions, UiState};
 use switchboard_journal::{
     FlushPolicy, GroupCommit, Journal, MemoryJournal, OpenReport, SledJournal,
 };
@@ -46,9 +47,10 @@ pub use ports::{
 pub use recover::{recover, Recovered};
 
 use actors::{PlainActor, PlainState, RouterActor, RouterArgs};
-pub use shared::panic_message;
+#[cfg(feature = "sim-hooks")]
 #[doc(hidden)]
-pub use shared::PlantedBug;
+pub use hooks::PlantedBug;
+pub use shared::panic_message;
 use shared::Shared;
 
 /// Why a runtime could not start or stop cleanly.
@@ -360,6 +362,7 @@ impl Runtime {
 
     /// Test and simulator hook: makes the session actor of `attempt` panic, so the router
     /// restarts it from the journal.
+    #[cfg(feature = "sim-hooks")]
     #[doc(hidden)]
     pub fn inject_session_panic(&self, attempt: u64) {
         self.shared
@@ -369,8 +372,10 @@ impl Runtime {
     /// Test hook: makes the router, audio or UI actor panic while handling its next message, so
     /// it rebuilds itself from the journal in place (a session's name goes to
     /// [`Runtime::inject_session_panic`]).
+    #[cfg(feature = "sim-hooks")]
     #[doc(hidden)]
-    pub fn inject_panic(&self, actor: ActorName) {
+    pub fn inject_panic(&self, actor: switchboard_domain::ActorName) {
+        use switchboard_domain::ActorName;
         match actor {
             ActorName::Router => self.shared.send_panic(Some(&self.router)),
             ActorName::Audio => self.shared.send_panic(Some(&self.audio)),
@@ -381,13 +386,10 @@ impl Runtime {
 
     /// Simulator self-test hook: plants a known bug in this runtime (or removes it with `None`),
     /// so the simulator's tests can show that they find it. Never used by an app.
+    #[cfg(feature = "sim-hooks")]
     #[doc(hidden)]
     pub fn plant_bug(&self, bug: Option<PlantedBug>) {
-        *self
-            .shared
-            .planted
-            .lock()
-            .unwrap_or_else(|p| p.into_inner()) = bug;
+        self.shared.planted.set(bug);
     }
 
     /// Waits (at most [`SHUTDOWN_SETTLE_MS`]) for everything in flight, stops every actor and
@@ -414,6 +416,7 @@ impl Runtime {
 
     /// Simulator hook: stops at once, as a crash would. Messages still in the actors' mailboxes
     /// are lost (nothing is settled first); the journal keeps what was appended and is closed.
+    #[cfg(feature = "sim-hooks")]
     #[doc(hidden)]
     pub async fn crash(&self) -> Result<(), RuntimeError> {
         self.stop().await.map(|_| ())

@@ -47,29 +47,13 @@ pub struct Shared {
     pub(crate) ui: OnceLock<ActorRef<Envelope<UiMsg>>>,
     pub(crate) ui_state: Mutex<UiState>,
     pub(crate) failures: Mutex<VecDeque<String>>,
-    pub(crate) planted: Mutex<Option<PlantedBug>>,
+    /// The bug the simulator planted, if any (`sim-hooks` builds only).
+    #[cfg(feature = "sim-hooks")]
+    pub(crate) planted: crate::hooks::Planted,
     gate: PortGate,
     /// The tasks of the session actors spawned so far (finished ones pruned): stopping the
     /// runtime waits for them, so no actor of a stopped runtime writes or acts afterwards.
     session_tasks: Mutex<Vec<tokio::task::JoinHandle<()>>>,
-}
-
-/// A known bug the simulator's own tests plant in a running runtime to show that they catch it.
-/// Never set outside those tests (see [`crate::Runtime::plant_bug`]).
-#[doc(hidden)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PlantedBug {
-    /// Every `LeaveSession` a session decides is recorded and performed twice (breaks rule 6).
-    DoubleLeave,
-    /// `onSessionTimedOut` is dropped by the router before it reaches the session (breaks rule 1).
-    IgnoreTimedOut,
-    /// A new process does not end the call the old one left live: the router drops the
-    /// `AppRelaunched` on its way to the session, so the call carries on (breaks rule 10).
-    ContinueAfterRelaunch,
-    /// The router's `Hold` never reaches the session, so a join asked for before the Calls SDK
-    /// is ready (or a permission is answered) goes out as soon as the call view appears (breaks
-    /// rules 11 and 12).
-    JoinBeforeReady,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -90,7 +74,8 @@ impl Shared {
             ui: OnceLock::new(),
             ui_state: Mutex::new(ui_state),
             failures: Mutex::new(VecDeque::new()),
-            planted: Mutex::new(None),
+            #[cfg(feature = "sim-hooks")]
+            planted: crate::hooks::Planted::default(),
             gate: PortGate {
                 open: AtomicBool::new(true),
                 active: AtomicUsize::new(0),
@@ -129,6 +114,7 @@ impl Shared {
     }
 
     /// Sends a test hook to an actor: the actor panics while handling it.
+    #[cfg(feature = "sim-hooks")]
     pub(crate) fn send_panic<M: Send + std::fmt::Debug + 'static>(
         &self,
         to: Option<&ActorRef<Envelope<M>>>,
@@ -212,10 +198,9 @@ impl Shared {
     ) -> Vec<Command> {
         let at_ms = self.ports.clock.now_ms();
         let mut next = machine.clone();
-        let mut commands = next.step(&input, at_ms);
-        if self.planted() == Some(PlantedBug::DoubleLeave) {
-            plant_double_leave(&mut commands);
-        }
+        let commands = next.step(&input, at_ms);
+        #[cfg(feature = "sim-hooks")]
+        let commands = self.planted.decided(commands);
         let mut batch = Vec::with_capacity(1 + commands.len());
         batch.push(input_record(at_ms, actor, wrap(input)));
         batch.extend(commands.iter().map(|c| NewRecord {
@@ -295,10 +280,6 @@ impl Shared {
     pub(crate) fn failures(&self) -> Vec<String> {
         lock(&self.failures).iter().cloned().collect()
     }
-
-    pub(crate) fn planted(&self) -> Option<PlantedBug> {
-        *lock(&self.planted)
-    }
 }
 
 /// The SDK or audio-session call that performs an effect command (timers and renders are
@@ -352,15 +333,4 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         .map(|s| (*s).to_owned())
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "unknown panic".to_owned())
-}
-
-/// The planted [`PlantedBug::DoubleLeave`]: each `LeaveSession` is followed by a copy of itself.
-fn plant_double_leave(commands: &mut Vec<Command>) {
-    if let Some(i) = commands
-        .iter()
-        .position(|c| matches!(c, Command::LeaveSession { .. }))
-    {
-        let copy = commands[i].clone();
-        commands.insert(i + 1, copy);
-    }
 }
