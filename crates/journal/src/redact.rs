@@ -91,9 +91,11 @@ fn code_like(code: &str) -> bool {
 }
 
 impl Redactor {
+    /// The hosts a process started with (`Boot`, or `Launch` since format 2) judge its links.
     fn set_hosts(&mut self, rec: &Record) {
-        if let Entry::Input(switchboard_domain::Input::Router(
-            switchboard_domain::RouterInput::Boot(c),
+        use switchboard_domain::{Input, Launch, RouterInput};
+        if let Entry::Input(Input::Router(
+            RouterInput::Boot(c) | RouterInput::Launch(Launch { config: c, .. }),
         )) = &rec.body
         {
             self.hosts = c.allowed_hosts.clone();
@@ -389,6 +391,42 @@ mod tests {
         assert!(shown
             .unwrap()
             .starts_with("Could not join the call (AUTH TOKEN ERROR): r"));
+        crate::verify(&redacted).unwrap();
+    }
+
+    /// An app whose links are on its own host starts with `Launch`: its links are judged by
+    /// that host, so they stay accepted links (hashed), and the redacted log still verifies.
+    #[test]
+    fn a_launched_apps_own_host_judges_its_links() {
+        use switchboard_domain::{CoreConfig, Launch, Permissions};
+        let host = "calls.acme.test";
+        let config = CoreConfig {
+            allowed_hosts: vec![host.to_owned()],
+            ..CoreConfig::default()
+        };
+        let events = vec![
+            Event::Launch(Launch {
+                config,
+                permissions: Permissions::GRANTED,
+            }),
+            Event::OpenLink {
+                url: format!("https://{host}/meet/carol_white-9"),
+            },
+        ];
+        let mut core = Core::default();
+        let mut out = Vec::new();
+        for (i, e) in events.into_iter().enumerate() {
+            out.extend(records_from_steps(
+                &core.handle_event(e, i as u64 * 10),
+                i as u64 * 10,
+            ));
+        }
+        let log: Vec<Record> = (0u64..).zip(&out).map(|(seq, r)| r.at_seq(seq)).collect();
+        assert!(text(&log).contains("carol_white-9"));
+        let redacted = redact(&log, &[3; 16]).unwrap();
+        let after = text(&redacted);
+        assert!(!after.contains("carol_white-9"), "{after}");
+        assert!(after.contains(&format!("https://{host}/meet/r")), "{after}");
         crate::verify(&redacted).unwrap();
     }
 
