@@ -331,7 +331,30 @@ impl Command {
             }
             Command::AudioChanged(v) => vec![(Target::Ui, Input::Ui(UiInput::Audio(v.clone())))],
             Command::Notify(n) => vec![(Target::Ui, Input::Ui(UiInput::Notice(n.clone())))],
-            _ => Vec::new(),
+            // Effects deliver nothing. Listed, not wildcarded: a new command must say here
+            // whether it is a message.
+            Command::InitCallsSdk
+            | Command::InitChatSdk
+            | Command::RegisterListeners { .. }
+            | Command::JoinSession { .. }
+            | Command::LeaveSession { .. }
+            | Command::MuteAudio { .. }
+            | Command::UnmuteAudio { .. }
+            | Command::PauseVideo { .. }
+            | Command::ResumeVideo { .. }
+            | Command::SetAudioMode { .. }
+            | Command::ConfigureAudio { .. }
+            | Command::ActivateAudio
+            | Command::DeactivateAudio { .. }
+            | Command::OverrideOutput { .. }
+            | Command::StartTimer { .. }
+            | Command::CancelTimer { .. }
+            | Command::Render(_)
+            | Command::LoginCallsSdk
+            | Command::RequestPermission { .. }
+            | Command::OpenAppSettings
+            | Command::ShareLink { .. }
+            | Command::InitCalls { .. } => Vec::new(),
         }
     }
 

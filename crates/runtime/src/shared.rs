@@ -236,9 +236,35 @@ impl Shared {
                 *lock(&self.ui_state) = state.clone();
                 self.call_port(c, |p| p.ui.render(state));
             }
-            effect if effect.port().is_some() => self.call_port(c, |p| port_call(p, effect)),
-            message => {
-                for (target, input) in message.deliveries() {
+            // Every other command, listed (no wildcard: a new command does not compile until it
+            // is placed): the effects on a port, then the messages between machines.
+            Command::InitCallsSdk
+            | Command::InitChatSdk
+            | Command::RegisterListeners { .. }
+            | Command::JoinSession { .. }
+            | Command::LeaveSession { .. }
+            | Command::MuteAudio { .. }
+            | Command::UnmuteAudio { .. }
+            | Command::PauseVideo { .. }
+            | Command::ResumeVideo { .. }
+            | Command::SetAudioMode { .. }
+            | Command::ConfigureAudio { .. }
+            | Command::ActivateAudio
+            | Command::DeactivateAudio { .. }
+            | Command::OverrideOutput { .. }
+            | Command::LoginCallsSdk
+            | Command::RequestPermission { .. }
+            | Command::OpenAppSettings
+            | Command::ShareLink { .. }
+            | Command::InitCalls { .. } => self.call_port(c, |p| port_call(p, c)),
+            Command::StartAttempt { .. }
+            | Command::Forward { .. }
+            | Command::CallStarting { .. }
+            | Command::Ended { .. }
+            | Command::SessionChanged(_)
+            | Command::AudioChanged(_)
+            | Command::Notify(_) => {
+                for (target, input) in c.deliveries() {
                     self.deliver(target, input);
                 }
             }
