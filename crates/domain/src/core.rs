@@ -106,12 +106,11 @@ pub struct Core {
 }
 
 impl Core {
-    /// True while the session of `attempt` exists and has not ended.
+    /// Whether an SDK callback for `attempt` goes to its session (the router's one liveness rule,
+    /// [`crate::router::Router::routes_callbacks_to`], which the runtime uses too).
     pub fn session_live(&self, attempt: u64) -> bool {
-        self.machines
-            .sessions
-            .get(&attempt)
-            .is_some_and(|s| !s.is_ended())
+        let exists = self.machines.sessions.contains_key(&attempt);
+        self.machines.router.routes_callbacks_to(attempt, exists)
     }
 
     /// Handles one outside event and everything it causes, returning every step in order.

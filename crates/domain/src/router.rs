@@ -104,6 +104,15 @@ impl Router {
             .map(|c| c.attempt)
     }
 
+    /// The one liveness rule, for `Core` and the runtime alike: an SDK callback for `attempt` goes
+    /// to its session while the router holds `attempt` as the live one and its session exists
+    /// (`session_exists`: the session machine in `Core`, the session actor in the runtime);
+    /// otherwise the router records it as stale. So both journal a late callback under the same
+    /// actor.
+    pub fn routes_callbacks_to(&self, attempt: AttemptId, session_exists: bool) -> bool {
+        self.live_attempt() == Some(attempt) && session_exists
+    }
+
     /// Whether the shell last reported the call view on screen, whatever the attempt (an ended
     /// call whose view is still up is a stranded view).
     pub fn view_visible(&self) -> bool {
@@ -659,6 +668,30 @@ mod tests {
         out.iter()
             .filter(|c| matches!(c, Command::InitCalls { .. }))
             .count()
+    }
+
+    /// The liveness rule: the live attempt, while its session exists; no other attempt, and not
+    /// after its end.
+    #[test]
+    fn callbacks_go_to_the_live_attempts_session_only() {
+        let (mut r, attempt) = in_a_call();
+        assert!(r.routes_callbacks_to(attempt, true));
+        assert!(
+            !r.routes_callbacks_to(attempt, false),
+            "no session to take it yet"
+        );
+        assert!(!r.routes_callbacks_to(attempt + 1, true));
+        r.step(
+            &RouterInput::AttemptEnded {
+                attempt,
+                reason: EndReason::LocalLeave,
+            },
+            10,
+        );
+        assert!(
+            !r.routes_callbacks_to(attempt, true),
+            "ended: the router's, as stale"
+        );
     }
 
     /// The app was killed in a call and launched again; the new SDK's init answers before the

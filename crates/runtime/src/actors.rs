@@ -239,7 +239,8 @@ impl RouterState {
     }
 
     fn session_live(&self, attempt: AttemptId) -> bool {
-        self.machine.live_attempt() == Some(attempt) && self.sessions.contains_key(&attempt)
+        let exists = self.sessions.contains_key(&attempt);
+        self.machine.routes_callbacks_to(attempt, exists)
     }
 
     async fn own_input(&mut self, input: RouterInput) {
