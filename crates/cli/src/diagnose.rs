@@ -264,7 +264,7 @@ impl<'a> Log<'a> {
     /// and including it (the one replay: a rejected input changes nothing, and rule
     /// `input-rejected` reports it).
     pub fn fold_each(&self, mut each: impl FnMut(usize, &Record, &Machines)) {
-        let mut replay = Replay::new();
+        let mut replay = Replay::folding();
         for (i, r) in self.records.iter().enumerate() {
             let step = replay.feed(r);
             each(i, r, step.machines);

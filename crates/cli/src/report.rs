@@ -143,7 +143,7 @@ fn model(records: &[Record], findings: Vec<Finding>, tail: Option<String>, sourc
         end: end.saturating_sub(origin),
         ..Builder::default()
     };
-    let mut replay = Replay::new();
+    let mut replay = Replay::folding();
     for r in records {
         b.record(r, &mut replay);
     }

@@ -11,7 +11,7 @@ use crate::state;
 
 /// Folds records and yields rows; `keep` chooses which are printed (all are folded).
 pub fn rows<'a>(records: &'a [Record], keep: impl Fn(&Record) -> bool) -> Vec<Row<'a>> {
-    let mut replay = Replay::new();
+    let mut replay = Replay::folding();
     let mut out = Vec::new();
     for r in records {
         let step = replay.feed(r);
@@ -144,7 +144,7 @@ pub fn print_diff(
     json: bool,
 ) -> Result<(), CliError> {
     let origin = records.first().map_or(0, |r| r.at_ms);
-    let mut replay = Replay::new();
+    let mut replay = Replay::folding();
     let mut out = std::io::stdout().lock();
     let (mut inputs, mut changed) = (0, 0);
     for r in records {

@@ -167,16 +167,40 @@ pub struct Step<'a> {
 }
 
 /// A log folded through today's machines, one record at a time.
-#[derive(Debug, Default)]
+///
+/// [`Replay::new`] (also `Default`) compares: it keeps every open input's [`Group`] (a copy of
+/// the input, of what was decided and of what was recorded after it). [`Replay::folding`] only
+/// folds, for readers that want the states and not the comparison (recovery on the app's launch
+/// path above all): it copies nothing, and its steps close no groups and find no strays.
+#[derive(Debug)]
 pub struct Replay {
     machines: Machines,
     open: BTreeMap<ActorName, Group>,
+    compare: bool,
+}
+
+impl Default for Replay {
+    fn default() -> Self {
+        Replay {
+            machines: Machines::default(),
+            open: BTreeMap::new(),
+            compare: true,
+        }
+    }
 }
 
 impl Replay {
-    /// A replay from fresh machines.
+    /// A comparing replay from fresh machines.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A replay that only folds (no groups, no strays), from fresh machines.
+    pub fn folding() -> Self {
+        Replay {
+            compare: false,
+            ..Self::default()
+        }
     }
 
     /// The machines as folded so far.
@@ -192,6 +216,14 @@ impl Replay {
     /// Folds the next record (records come in seq order).
     pub fn feed(&mut self, r: &Record) -> Step<'_> {
         let (fold, closed) = match &r.body {
+            Entry::Input(input) if !self.compare => {
+                let fold = match self.machines.step(r.actor, input, r.at_ms) {
+                    Ok(decided) => Fold::Input(decided),
+                    Err(e) => Fold::Rejected(e.to_string()),
+                };
+                (fold, None)
+            }
+            Entry::Command(_) if !self.compare => (Fold::Command, None),
             Entry::Input(input) => {
                 let closed = self.open.remove(&r.actor);
                 let (fold, decided, rejected) = match self.machines.step(r.actor, input, r.at_ms) {
@@ -238,7 +270,7 @@ impl Replay {
 pub fn fold<R: Borrow<Record>>(
     records: impl IntoIterator<Item = R>,
 ) -> Result<Machines, Divergence> {
-    let mut replay = Replay::new();
+    let mut replay = Replay::folding();
     for r in records {
         let r = r.borrow();
         if let Fold::Rejected(why) = replay.feed(r).fold {

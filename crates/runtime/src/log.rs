@@ -61,7 +61,7 @@ impl LogWriter {
 /// Folds every record of one actor through fresh machines: how a restarted actor gets its state.
 /// A rejected input is skipped and logged, as in recovery.
 pub fn rebuild(journal: &dyn Journal, actor: ActorName) -> Result<Machines, RuntimeError> {
-    let mut replay = Replay::new();
+    let mut replay = Replay::folding();
     for record in journal.scan(0) {
         let record = record?;
         if record.actor != actor {

@@ -14,26 +14,23 @@ pub struct Recovered {
     pub machines: Machines,
     /// Records read.
     pub records: u64,
-    /// Inputs the machines rejected (a damaged or foreign log): logged and skipped, by the
-    /// replay's one rule (`switchboard_journal::Replay`), so the app still starts.
-    pub rejected: u64,
 }
 
-/// Reads the whole journal and folds it.
+/// Reads the whole journal and folds it. An input the machines reject (a damaged or foreign
+/// log) is logged and skipped, by the replay's one rule (`switchboard_journal::Replay`), so the
+/// app still starts.
 pub fn recover(journal: &dyn Journal) -> Result<Recovered, RuntimeError> {
-    let mut replay = Replay::new();
-    let (mut records, mut rejected) = (0, 0);
+    let mut replay = Replay::folding();
+    let mut records = 0;
     for record in journal.scan(0) {
         let record = record?;
         records += 1;
         if let Fold::Rejected(why) = replay.feed(&record).fold {
-            rejected += 1;
             tracing::warn!(seq = record.seq, "recovery skipped a rejected input: {why}");
         }
     }
     Ok(Recovered {
         machines: replay.into_machines(),
         records,
-        rejected,
     })
 }

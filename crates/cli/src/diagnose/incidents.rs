@@ -328,7 +328,7 @@ fn phase_name(phase: &Phase) -> &'static str {
 /// rule it changed nothing and everything after it was read on; `replay --verify` names it as
 /// the divergence at its seq.
 pub fn input_rejected(log: &Log) -> Vec<Finding> {
-    let mut replay = Replay::new();
+    let mut replay = Replay::folding();
     let mut out = Vec::new();
     for (i, r) in log.records.iter().enumerate() {
         let Fold::Rejected(why) = replay.feed(r).fold else {

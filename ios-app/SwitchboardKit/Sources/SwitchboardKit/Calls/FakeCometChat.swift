@@ -172,8 +172,8 @@ public final class FakeCometChat: CometChatCallsProxyProtocol, CallSessionProxyP
             unheard.append(event)
             return
         }
-        if case .sessionJoined = event { active = true }
         switch event {
+        case .sessionJoined: active = true
         case .sessionLeft, .sessionTimedOut, .connectionClosed: active = false
         default: break
         }
