@@ -227,6 +227,10 @@ fn print_what_happened(r: &RunReport) {
         r.faults.journal_failures
     );
     println!(
+        "  commits        {} group commit(s) of the journal, {} holding more than one batch",
+        r.faults.commits, r.faults.shared_commits
+    );
+    println!(
         "  calls sdk      {} init(s): {} failed, {} slower than the join timeout, {} superseded, \
          {} found nobody logged in; {} login(s): {} failed; {} session(s) cleared its state",
         w.inits,
@@ -357,7 +361,7 @@ fn print_table(o: &BatchOutcome, twice: bool) {
         "  faults that struck: SDK callbacks {} scheduled, {} dropped, {} duplicated, {} held back, \
          {} reordered, {} after close; {} audio notifications; {} races; {} actor panics ({} with a \
          callback queued); {} process deaths ({} mid-cascade, {} for a permission turned on in \
-         Settings); {} events refused by the journal; {} Calls SDK inits ({} slower than the join \
+         Settings); {} events refused by the journal ({} group commits, {} shared by batches); {} Calls SDK inits ({} slower than the join \
          timeout, {} failed), {} logins ({} failed), {} sessions that cleared the SDK's state; \
          {} permission prompts, {} denials",
         w.sdk_callbacks,
@@ -374,6 +378,8 @@ fn print_table(o: &BatchOutcome, twice: bool) {
         f.crashes_in_flight,
         w.settings_grants,
         f.journal_failures,
+        f.commits,
+        f.shared_commits,
         w.inits,
         w.slow_inits,
         w.init_failures,

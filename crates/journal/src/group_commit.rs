@@ -1,9 +1,15 @@
-//! [`GroupCommit`]: one thread that owns the journal's writes. Callers on any thread submit
-//! batches; the thread drains everything queued, appends it as one batch (one store, one flush)
+//! [`GroupCommit`]: one writer that owns the journal's writes. Callers on any thread submit
+//! batches; the writer drains everything queued, appends it as one batch (one store, one flush)
 //! and then acknowledges each caller with its own seqs. Many small appends thus share a flush.
 //!
-//! The queue in front of the thread is bounded. Async callers wait for a place without blocking
+//! The queue in front of the writer is bounded. Async callers wait for a place without blocking
 //! their executor's thread ([`Submitter::submit`]); plain threads may block ([`GroupCommit::submit`]).
+//!
+//! The writer is one loop ([`commit_loop`]) run in one of two places. The app runs it on a thread
+//! of its own ([`GroupCommit::start`]). The simulator runs the same loop as a task on its seeded
+//! single-threaded runtime ([`GroupCommit::start_task`]): a [`Pace`] chosen by the seed says how
+//! long the writer lets other callers queue before it drains, so which appends share a commit,
+//! and when each acknowledgement arrives, are scheduling decisions the seed makes and replays.
 use std::future::Future;
 use std::ops::Range;
 use std::pin::Pin;
@@ -12,6 +18,7 @@ use std::task::{Context, Poll};
 use std::thread::JoinHandle;
 
 use futures::channel::oneshot;
+use futures::future::BoxFuture;
 use tokio::sync::mpsc::{self, error::TrySendError, Receiver, Sender};
 
 use crate::error::{Error, Result};
@@ -44,7 +51,60 @@ impl Future for Ack {
     }
 }
 
-/// The group-commit thread and the queue in front of it.
+/// How the writer paces itself, and what it tells about each commit. The app's thread uses
+/// [`NoPace`]; the simulator gives a seeded one.
+pub trait Pace: Send {
+    /// Awaited after the writer took the first queued batch and before it drains the rest: the
+    /// longer it takes (in scheduling turns of the writer's executor), the more batches can join
+    /// this commit.
+    fn before_drain(&mut self) -> BoxFuture<'static, ()>;
+    /// Told after each commit: how many submitted batches it held and whether it was stored.
+    fn committed(&mut self, batches: usize, stored: bool);
+}
+
+/// Drains at once and notes nothing: the app's writer thread.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoPace;
+
+impl Pace for NoPace {
+    fn before_drain(&mut self) -> BoxFuture<'static, ()> {
+        Box::pin(std::future::ready(()))
+    }
+
+    fn committed(&mut self, _batches: usize, _stored: bool) {}
+}
+
+impl<P: Pace + ?Sized> Pace for Box<P> {
+    fn before_drain(&mut self) -> BoxFuture<'static, ()> {
+        (**self).before_drain()
+    }
+
+    fn committed(&mut self, batches: usize, stored: bool) {
+        (**self).committed(batches, stored);
+    }
+}
+
+/// The writer's loop as a future, for the caller to run on its own executor
+/// ([`GroupCommit::start_task`]). Resolves once every handle to the queue is gone and the journal
+/// is flushed.
+#[must_use = "the writer does nothing unless the future is run"]
+pub struct CommitTask(BoxFuture<'static, Result<()>>);
+
+impl Future for CommitTask {
+    type Output = Result<()>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.0.as_mut().poll(cx)
+    }
+}
+
+impl std::fmt::Debug for CommitTask {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CommitTask")
+    }
+}
+
+/// The group-commit writer (a thread, or a task its caller runs) and the queue in front of it.
 pub struct GroupCommit {
     queue: Option<Sender<Job>>,
     thread: Option<JoinHandle<Result<()>>>,
@@ -92,15 +152,36 @@ impl GroupCommit {
         if policy != FlushPolicy::PerBatch {
             return Err(Error::FlushPolicy(policy));
         }
-        let (queue, mut jobs) = mpsc::channel(QUEUE_BATCHES_MAX);
+        let (queue, jobs) = mpsc::channel(QUEUE_BATCHES_MAX);
         let thread = std::thread::Builder::new()
             .name("journal-commit".to_owned())
-            .spawn(move || commit_loop(&*journal, &mut jobs))
+            .spawn(move || futures::executor::block_on(commit_loop(journal, jobs, NoPace)))
             .map_err(|e| Error::Write(format!("cannot start the commit thread: {e}")))?;
         Ok(GroupCommit {
             queue: Some(queue),
             thread: Some(thread),
         })
+    }
+
+    /// The same writer, for the caller to run: the returned [`CommitTask`] is the writer's loop,
+    /// paced by `pace`. Shutting the `GroupCommit` down closes the queue; the task then commits
+    /// what is queued, flushes and resolves, so the caller awaits it after the shutdown. For a
+    /// single-threaded executor whose scheduling is the thing under test (the simulator).
+    pub fn start_task(
+        journal: Arc<dyn Journal>,
+        pace: impl Pace + 'static,
+    ) -> Result<(GroupCommit, CommitTask)> {
+        let policy = journal.flush_policy();
+        if policy != FlushPolicy::PerBatch {
+            return Err(Error::FlushPolicy(policy));
+        }
+        let (queue, jobs) = mpsc::channel(QUEUE_BATCHES_MAX);
+        let task = CommitTask(Box::pin(commit_loop(journal, jobs, pace)));
+        let commit = GroupCommit {
+            queue: Some(queue),
+            thread: None,
+        };
+        Ok((commit, task))
     }
 
     /// Queues `batch`; the returned [`Ack`] resolves to its seqs once they are durable. Blocks
@@ -139,7 +220,8 @@ impl GroupCommit {
         futures::executor::block_on(self.submit(batch))
     }
 
-    /// Commits everything queued, flushes, and stops the thread.
+    /// Commits everything queued, flushes, and stops the thread (for [`GroupCommit::start_task`]:
+    /// closes the queue, after which the task does that and resolves).
     pub fn shutdown(mut self) -> Result<()> {
         self.stop()
     }
@@ -162,17 +244,23 @@ impl Drop for GroupCommit {
     }
 }
 
-/// Runs until every sender is gone: take one job, drain what else is queued (bounded), commit.
-fn commit_loop(journal: &dyn Journal, jobs: &mut Receiver<Job>) -> Result<()> {
+/// The writer: until every sender is gone, take one job, let `pace` decide how long others may
+/// queue behind it, drain what is queued (bounded), commit. Then flush.
+async fn commit_loop(
+    journal: Arc<dyn Journal>,
+    mut jobs: Receiver<Job>,
+    mut pace: impl Pace,
+) -> Result<()> {
     let mut carry: Option<Job> = None;
     loop {
         let first = match carry.take() {
             Some(job) => job,
-            None => match jobs.blocking_recv() {
+            None => match jobs.recv().await {
                 Some(job) => job,
                 None => break,
             },
         };
+        pace.before_drain().await;
         let mut group = vec![first];
         let mut records = group[0].batch.len();
         while records < COMMIT_RECORDS_MAX {
@@ -184,13 +272,16 @@ fn commit_loop(journal: &dyn Journal, jobs: &mut Receiver<Job>) -> Result<()> {
             records += job.batch.len();
             group.push(job);
         }
-        commit(journal, group);
+        let batches = group.len();
+        let stored = commit(&*journal, group);
+        pace.committed(batches, stored);
     }
     journal.flush()
 }
 
-/// Appends the jobs' batches as one (one flush) and acknowledges each with its own seqs.
-fn commit(journal: &dyn Journal, mut group: Vec<Job>) {
+/// Appends the jobs' batches as one (one flush) and acknowledges each with its own seqs; false
+/// when the append failed (every job is then told so).
+fn commit(journal: &dyn Journal, mut group: Vec<Job>) -> bool {
     let lens: Vec<usize> = group.iter().map(|j| j.batch.len()).collect();
     let all: Vec<NewRecord> = group.iter_mut().flat_map(|j| j.batch.drain(..)).collect();
     match journal.append(&all) {
@@ -202,6 +293,7 @@ fn commit(journal: &dyn Journal, mut group: Vec<Job>) {
                 let _ = job.ack.send(Ok(start..end));
                 start = end;
             }
+            true
         }
         Err(e) => {
             let msg = e.to_string();
@@ -209,6 +301,7 @@ fn commit(journal: &dyn Journal, mut group: Vec<Job>) {
             for job in group {
                 let _ = job.ack.send(Err(Error::Write(msg.clone())));
             }
+            false
         }
     }
 }

@@ -32,7 +32,9 @@ mod sled_journal;
 pub use atomic::write_atomically;
 pub use batch::{decode_batch, BATCH_RECORDS_MAX};
 pub use error::{Error, Result};
-pub use group_commit::{Ack, GroupCommit, Submitter, COMMIT_RECORDS_MAX, QUEUE_BATCHES_MAX};
+pub use group_commit::{
+    Ack, CommitTask, GroupCommit, NoPace, Pace, Submitter, COMMIT_RECORDS_MAX, QUEUE_BATCHES_MAX,
+};
 pub use journal::{FlushPolicy, Journal};
 pub use jsonl::{export_jsonl, import_jsonl, open_log, open_log_prefix, LogLine, LINE_BYTES_MAX};
 pub use memory::{Batches, MemoryJournal};

@@ -21,7 +21,6 @@ struct State {
     /// Everything below this seq has been flushed.
     durable_seq: u64,
     fail_writes: bool,
-    fail_next_appends: u64,
 }
 
 /// A journal held in memory.
@@ -65,11 +64,6 @@ impl MemoryJournal {
         self.lock().fail_writes = fail;
     }
 
-    /// Makes the next `n` appends fail with [`Error::Write`], appending nothing.
-    pub fn fail_next_appends(&self, n: u64) {
-        self.lock().fail_next_appends = n;
-    }
-
     /// Simulates a crash: drops every record that was not flushed, and returns how many.
     pub fn lose_unflushed(&self) -> u64 {
         let mut s = self.lock();
@@ -96,10 +90,6 @@ impl MemoryJournal {
     }
 
     fn injected_failure(s: &mut State) -> Option<Error> {
-        if s.fail_next_appends > 0 {
-            s.fail_next_appends -= 1;
-            return Some(Error::Write("injected write failure".to_owned()));
-        }
         s.fail_writes
             .then(|| Error::Write("injected write failure".to_owned()))
     }

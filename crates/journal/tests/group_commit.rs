@@ -108,3 +108,98 @@ fn it_needs_a_per_batch_journal_and_stops_cleanly() {
     assert_eq!(futures::executor::block_on(pending).unwrap(), 0..5);
     assert_eq!(journal.next_seq(), 5);
 }
+
+/// A pace that lets `turns` scheduling turns pass before each drain and notes every commit.
+struct Turns {
+    turns: usize,
+    commits: Arc<std::sync::Mutex<Vec<(usize, bool)>>>,
+}
+
+impl switchboard_journal::Pace for Turns {
+    fn before_drain(&mut self) -> futures::future::BoxFuture<'static, ()> {
+        let turns = self.turns;
+        Box::pin(async move {
+            for _ in 0..turns {
+                tokio::task::yield_now().await;
+            }
+        })
+    }
+
+    fn committed(&mut self, batches: usize, stored: bool) {
+        self.commits.lock().unwrap().push((batches, stored));
+    }
+}
+
+/// What each commit held and whether it was stored, and each caller's acknowledgement.
+type Paced = (
+    Vec<(usize, bool)>,
+    Vec<switchboard_journal::Result<std::ops::Range<u64>>>,
+);
+
+/// Runs the task writer on a single-threaded runtime under a pace of `turns`: one caller submits
+/// three batches, yielding between them, then waits for all three. Returns the commits the pace
+/// saw and the acknowledged ranges.
+fn paced_commits(journal: Arc<dyn Journal>, turns: usize) -> Paced {
+    let commits = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let pace = Turns {
+        turns,
+        commits: Arc::clone(&commits),
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let acks = rt.block_on(async {
+        let (commit, task) = GroupCommit::start_task(journal, pace).unwrap();
+        let writer = tokio::spawn(task);
+        let submitter = commit.submitter().unwrap();
+        let mut acks = Vec::new();
+        for batch in records(3).chunks(1) {
+            acks.push(submitter.submit(batch.to_vec()).await);
+            tokio::task::yield_now().await;
+        }
+        let acks = futures::future::join_all(acks).await;
+        drop(submitter);
+        commit.shutdown().unwrap();
+        writer.await.unwrap().unwrap();
+        acks
+    });
+    let commits = commits.lock().unwrap().clone();
+    (commits, acks)
+}
+
+#[test]
+fn the_task_writer_commits_what_its_pace_lets_queue_together() {
+    // Draining at once, each batch is committed alone, as soon as the caller yields.
+    let journal: Arc<dyn Journal> = Arc::new(MemoryJournal::new());
+    let (commits, acks) = paced_commits(Arc::clone(&journal), 0);
+    assert_eq!(commits, vec![(1, true); 3]);
+    let acks: Vec<_> = acks.into_iter().map(Result::unwrap).collect();
+    assert_eq!(acks, vec![0..1, 1..2, 2..3]);
+
+    // Letting turns pass, the later batches queue behind the first and share its commit; the
+    // seqs stay in submission order either way.
+    let journal: Arc<dyn Journal> = Arc::new(MemoryJournal::new());
+    let (commits, acks) = paced_commits(Arc::clone(&journal), 8);
+    assert!(
+        commits.len() < 3,
+        "some batches shared a commit: {commits:?}"
+    );
+    assert_eq!(commits.iter().map(|c| c.0).sum::<usize>(), 3);
+    let acks: Vec<_> = acks.into_iter().map(Result::unwrap).collect();
+    assert_eq!(acks, vec![0..1, 1..2, 2..3]);
+    assert_eq!(read_ok(&*journal, 0).len(), 3);
+}
+
+#[test]
+fn the_task_writer_tells_its_pace_and_every_caller_of_a_failed_commit() {
+    let memory = Arc::new(MemoryJournal::new());
+    memory.set_fail_writes(true);
+    let (commits, acks) = paced_commits(memory.clone(), 8);
+    assert!(commits.iter().all(|&(_, stored)| !stored), "{commits:?}");
+    assert_eq!(commits.iter().map(|c| c.0).sum::<usize>(), 3);
+    assert!(
+        acks.iter().all(|a| matches!(a, Err(Error::Write(_)))),
+        "{acks:?}"
+    );
+    assert_eq!(memory.next_seq(), 0);
+}

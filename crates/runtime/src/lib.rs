@@ -34,8 +34,9 @@ use ractor::{Actor, ActorRef};
 use switchboard_domain::audio::Audio;
 use switchboard_domain::ui_bridge::UiBridge;
 use switchboard_domain::{CoreConfig, Event, Incident, Launch, MachineError, Permissions, UiState};
+pub use switchboard_journal::Pace;
 use switchboard_journal::{
-    FlushPolicy, GroupCommit, Journal, MemoryJournal, OpenReport, SledJournal,
+    FlushPolicy, GroupCommit, Journal, MemoryJournal, NoPace, OpenReport, SledJournal,
 };
 use tokio::task::JoinHandle;
 
@@ -109,8 +110,29 @@ pub enum JournalConfig {
         /// When records are made durable.
         policy: FlushPolicy,
     },
-    /// A journal the caller owns, appended to in line (the simulator's in-memory journal).
-    Shared(Arc<dyn Journal>),
+    /// A journal the caller owns, written through the same group-commit writer as `Sled`, run
+    /// as a task on the runtime's own executor instead of a thread, and paced by what `pace`
+    /// makes (one per start). The simulator uses it: on its seeded single thread, the pace
+    /// decides which appends share a commit and when each is acknowledged.
+    Shared {
+        /// The journal.
+        journal: Arc<dyn Journal>,
+        /// Makes the writer's pace for each start ([`NoPace`] drains at once).
+        pace: PaceMaker,
+    },
+}
+
+/// Makes a group-commit writer's [`Pace`] for a runtime start.
+pub type PaceMaker = Arc<dyn Fn() -> Box<dyn Pace> + Send + Sync>;
+
+impl JournalConfig {
+    /// A journal the caller owns, written through a group-commit task that drains at once.
+    pub fn shared(journal: Arc<dyn Journal>) -> JournalConfig {
+        JournalConfig::Shared {
+            journal,
+            pace: Arc::new(|| Box::new(NoPace)),
+        }
+    }
 }
 
 /// Sends events to a running core; see [`Runtime::events`]. Events sent after shutdown are
@@ -154,14 +176,20 @@ pub struct Runtime {
 fn open_writer(config: &JournalConfig) -> Result<(LogWriter, Vec<Incident>), RuntimeError> {
     Ok(match config {
         JournalConfig::Memory => (LogWriter::Direct(Arc::new(MemoryJournal::new())), vec![]),
-        JournalConfig::Shared(j) => (LogWriter::Direct(Arc::clone(j)), vec![]),
+        JournalConfig::Shared { journal, pace } => {
+            let (group, task) = GroupCommit::start_task(Arc::clone(journal), pace())?;
+            let task = tokio::spawn(task);
+            (
+                LogWriter::group(Arc::clone(journal), group, Some(task)),
+                vec![],
+            )
+        }
         JournalConfig::Sled { dir, policy } => {
             let (journal, report) = SledJournal::open_or_set_aside(dir, *policy)?;
             let incidents = open_incidents(report);
             let journal: Arc<dyn Journal> = Arc::new(journal);
             let group = GroupCommit::start(Arc::clone(&journal))?;
-            let writer = LogWriter::Group(journal, Arc::new(std::sync::Mutex::new(Some(group))));
-            (writer, incidents)
+            (LogWriter::group(journal, group, None), incidents)
         }
     })
 }
@@ -443,7 +471,7 @@ impl Runtime {
         }
         let ports_busy = self.shared.close_ports(bound).await;
         self.shared.cancel_all_timers();
-        self.shared.writer.close()?;
+        self.shared.writer.close().await?;
         Ok(ports_busy)
     }
 }

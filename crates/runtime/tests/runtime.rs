@@ -209,7 +209,7 @@ async fn a_join_that_never_completes_ends_by_the_core_join_timeout() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nothing_is_performed_when_the_journal_cannot_write() {
     let memory = Arc::new(MemoryJournal::new());
-    let (rt, rec) = start(JournalConfig::Shared(memory.clone())).await;
+    let (rt, rec) = start(JournalConfig::shared(memory.clone())).await;
     let seq = memory.next_seq();
     memory.set_fail_writes(true);
     send(

@@ -3,18 +3,25 @@
 //! invariants can be checked as records are written without decoding them again, and so "nothing
 //! acknowledged is lost" can be checked after a crash against what the backend really holds.
 //!
-//! Both backends are appended to in line on the simulation's one thread (the runtime's
-//! `JournalConfig::Shared`): no group-commit thread, so nothing waits on another thread while
-//! virtual time is paused.
+//! The runtime writes it through the group-commit writer the app ships (the runtime's
+//! `JournalConfig::Shared`), run as a task on the simulation's one thread rather than a thread of
+//! its own, so nothing waits on another thread while virtual time is paused. Its [`SeededPace`]
+//! lets a seeded number of scheduling turns pass before each commit drains the queue: which
+//! appends share a commit, and when each caller's acknowledgement arrives, vary with the seed as
+//! they vary with the phone's scheduler, and replay with it.
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
+use futures::future::BoxFuture;
 use switchboard_domain::Entry;
 use switchboard_journal::{
-    Error, FlushPolicy, Journal, MemoryJournal, NewRecord, Record, Result, SledJournal,
+    Error, FlushPolicy, Journal, MemoryJournal, NewRecord, Pace, Record, Result, SledJournal,
 };
+use switchboard_runtime::PaceMaker;
+
+use crate::rng::SimRng;
 
 use crate::check::Effect;
 
@@ -73,10 +80,10 @@ pub struct SimJournal {
     inner: Arc<dyn Journal>,
     /// Every acknowledged record, in seq order.
     acknowledged: Mutex<Vec<Record>>,
-    /// Appends that failed (injected).
-    failed_appends: AtomicU64,
-    /// Injected failures still to come, for the sled backend (the memory backend injects its own).
-    sled_fail_next: AtomicU64,
+    /// What the runtime's commit writer did (counted by its pace), across restarts.
+    commits: Arc<CommitCounts>,
+    /// Injected failures still to come.
+    fail_next: AtomicU64,
     /// Effects journaled, for the fakes.
     ledger: Arc<EffectLedger>,
     /// A crash is armed: appends still allowed before the process "dies" (every later append
@@ -103,13 +110,18 @@ impl SimJournal {
                 Backend::Sled(Arc::new(journal), dir.clone())
             }
         };
-        Ok(SimJournal::with_backend(backend, Vec::new(), 0, ledger))
+        Ok(SimJournal::with_backend(
+            backend,
+            Vec::new(),
+            Arc::default(),
+            ledger,
+        ))
     }
 
     fn with_backend(
         backend: Backend,
         acknowledged: Vec<Record>,
-        failed: u64,
+        commits: Arc<CommitCounts>,
         ledger: Arc<EffectLedger>,
     ) -> SimJournal {
         SimJournal {
@@ -117,8 +129,8 @@ impl SimJournal {
             inner: backend.journal(),
             backend,
             acknowledged: Mutex::new(acknowledged),
-            failed_appends: AtomicU64::new(failed),
-            sled_fail_next: AtomicU64::new(0),
+            commits,
+            fail_next: AtomicU64::new(0),
             appends_before_crash: AtomicU64::new(u64::MAX),
         }
     }
@@ -135,17 +147,26 @@ impl SimJournal {
             }
         };
         let acknowledged = lock(&self.acknowledged).clone();
-        let failed = self.failed_appends();
-        let journal = SimJournal::with_backend(backend, acknowledged, failed, self.ledger.clone());
+        let commits = Arc::clone(&self.commits);
+        let journal = SimJournal::with_backend(backend, acknowledged, commits, self.ledger.clone());
         Ok((journal, lost))
     }
 
-    /// Makes the next `n` appends fail, appending nothing.
+    /// Makes the next `n` appends fail, appending nothing (as a storage error would).
     pub fn fail_next_appends(&self, n: u64) {
-        match &self.backend {
-            Backend::Memory(m) => m.fail_next_appends(n),
-            Backend::Sled(..) => self.sled_fail_next.store(n, Ordering::SeqCst),
-        }
+        self.fail_next.store(n, Ordering::SeqCst);
+    }
+
+    /// The pace of the runtime's group-commit writer for a start: seeded by `seed`, counting
+    /// its commits here.
+    pub fn pace(&self, seed: u64) -> PaceMaker {
+        let counts = Arc::clone(&self.commits);
+        Arc::new(move || {
+            Box::new(SeededPace {
+                rng: SimRng::new(seed),
+                counts: Arc::clone(&counts),
+            })
+        })
     }
 
     /// Arms a crash: after `appends` more appends, the process is dead and nothing more is
@@ -171,9 +192,18 @@ impl SimJournal {
         false
     }
 
-    /// Appends that failed so far.
-    pub fn failed_appends(&self) -> u64 {
-        self.failed_appends.load(Ordering::SeqCst)
+    /// Submitted batches whose commit failed so far: each is a failure the runtime must report.
+    pub fn failed_batches(&self) -> u64 {
+        self.commits.failed_batches.load(Ordering::SeqCst)
+    }
+
+    /// Commits the writer made so far, and how many of them held more than one batch.
+    pub fn commits(&self) -> (u64, u64) {
+        let c = &self.commits;
+        (
+            c.commits.load(Ordering::SeqCst),
+            c.shared.load(Ordering::SeqCst),
+        )
     }
 
     /// How many records were acknowledged.
@@ -210,23 +240,60 @@ impl SimJournal {
         }
     }
 
-    fn injected_sled_failure(&self) -> bool {
-        matches!(self.backend, Backend::Sled(..))
-            && self
-                .sled_fail_next
-                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-                .is_ok()
+    fn injected_failure(&self) -> bool {
+        self.fail_next
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
+    }
+}
+
+/// Most scheduling turns the writer lets pass before it drains the queue.
+pub const COMMIT_TURNS_MAX: u64 = 3;
+
+/// The simulator's pace for the group-commit writer: before each commit drains the queue, a
+/// seeded number of scheduling turns (0 to [`COMMIT_TURNS_MAX`]) in which other actors may
+/// submit; and a count of the batches whose commit failed.
+struct SeededPace {
+    rng: SimRng,
+    counts: Arc<CommitCounts>,
+}
+
+/// What a run's commit writers did.
+#[derive(Debug, Default)]
+pub struct CommitCounts {
+    commits: AtomicU64,
+    shared: AtomicU64,
+    failed_batches: AtomicU64,
+}
+
+impl Pace for SeededPace {
+    fn before_drain(&mut self) -> BoxFuture<'static, ()> {
+        let turns = self.rng.below(COMMIT_TURNS_MAX + 1);
+        Box::pin(async move {
+            for _ in 0..turns {
+                tokio::task::yield_now().await;
+            }
+        })
+    }
+
+    fn committed(&mut self, batches: usize, stored: bool) {
+        let c = &self.counts;
+        c.commits.fetch_add(1, Ordering::SeqCst);
+        if batches > 1 {
+            c.shared.fetch_add(1, Ordering::SeqCst);
+        }
+        if !stored {
+            c.failed_batches.fetch_add(batches as u64, Ordering::SeqCst);
+        }
     }
 }
 
 impl Journal for SimJournal {
     fn append(&self, batch: &[NewRecord]) -> Result<Range<u64>> {
         if self.dead() {
-            self.failed_appends.fetch_add(1, Ordering::SeqCst);
             return Err(Error::Write("the process crashed".to_owned()));
         }
-        if self.injected_sled_failure() {
-            self.failed_appends.fetch_add(1, Ordering::SeqCst);
+        if self.injected_failure() {
             return Err(Error::Write("injected write failure".to_owned()));
         }
         match self.inner.append(batch) {
@@ -241,10 +308,7 @@ impl Journal for SimJournal {
                 self.ledger.note(batch);
                 Ok(seqs)
             }
-            Err(e) => {
-                self.failed_appends.fetch_add(1, Ordering::SeqCst);
-                Err(e)
-            }
+            Err(e) => Err(e),
         }
     }
 

@@ -33,6 +33,8 @@ const PANIC_YIELDS: usize = 4;
 const RACE_WINDOW_MS: u64 = 3_000;
 /// Keys the race decisions apart from the shell's timing draws (which key by render count).
 const RACE_KEY: u64 = 1 << 62;
+/// Key of the group-commit writer's pace stream (plus the process's crash count).
+const COMMIT_KEY: u64 = 1 << 61;
 
 /// Everything a run is made of; a seed gives one, and the shrinker makes smaller ones.
 #[derive(Clone, Debug)]
@@ -119,6 +121,11 @@ pub struct FaultCounts {
     pub panics_in_flight: u64,
     /// Of the crashes, those part-way through a cascade.
     pub crashes_in_flight: u64,
+    /// Commits of the journal's group-commit writer.
+    pub commits: u64,
+    /// Of the commits, those that held more than one actor's batch (the seeded pace let them
+    /// queue together).
+    pub shared_commits: u64,
 }
 
 impl FaultCounts {
@@ -130,6 +137,8 @@ impl FaultCounts {
         self.races += o.races;
         self.panics_in_flight += o.panics_in_flight;
         self.crashes_in_flight += o.crashes_in_flight;
+        self.commits += o.commits;
+        self.shared_commits += o.shared_commits;
     }
 }
 
@@ -328,7 +337,15 @@ impl<'a> Driver<'a> {
     async fn start_runtime(&mut self) -> Checked {
         let config = RuntimeConfig {
             core: self.scenario.core.clone(),
-            journal: JournalConfig::Shared(self.journal.clone()),
+            // The writer the app ships, as a task on this thread, paced by the seed (a new
+            // stream for each process).
+            journal: JournalConfig::Shared {
+                journal: self.journal.clone(),
+                pace: self.journal.pace(derive(
+                    self.scenario.seeds.timing,
+                    COMMIT_KEY + self.faults.crashes,
+                )),
+            },
             // What the phone says at launch: kept across processes, changed by the prompts'
             // answers and by Settings.
             permissions: self.world.launch_permissions(),
@@ -432,10 +449,10 @@ impl<'a> Driver<'a> {
     }
 
     fn check_failures_reported(&self) -> Checked {
-        let failed = self.journal.failed_appends();
+        let failed = self.journal.failed_batches();
         let reported = self.reported_before + self.rt().journal_failures().len() as u64;
         if failed != reported {
-            let why = format!("{failed} journal append(s) failed, the runtime reported {reported}");
+            let why = format!("{failed} journal write(s) failed, the runtime reported {reported}");
             return Err(Violation::world(Invariant::JournalFailureReported, why));
         }
         Ok(())
@@ -984,6 +1001,12 @@ impl<'a> Driver<'a> {
             .into_iter()
             .map(|a| (a.to_string(), machines.summary(a)))
             .collect();
+        let (commits, shared_commits) = self.journal.commits();
+        let faults = FaultCounts {
+            commits,
+            shared_commits,
+            ..self.faults
+        };
         RunReport {
             seed: self.scenario.seeds.seed,
             actions: self.scenario.trace.len(),
@@ -991,7 +1014,7 @@ impl<'a> Driver<'a> {
             sim_ms: self.clock.elapsed_ms(),
             log: self.checker.stats().clone(),
             world: self.world.stats(),
-            faults: self.faults,
+            faults,
             final_ui: machines.ui.current(),
             final_states,
             records,
