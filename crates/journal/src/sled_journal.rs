@@ -352,11 +352,11 @@ impl SledJournal {
             return Err(Error::NotAJournal { path: dir.into() });
         }
         let records = db.open_tree(RECORDS_TREE)?;
-        let next_seq = match records.last()? {
-            Some((k, v)) => {
-                let first = key_seq(&k).unwrap_or(0);
-                first + BatchReader::new(first, &v).map_or(0, BatchReader::count_good)
-            }
+        let next_seq = match last_key_at_or_below(&records, u64::MAX)? {
+            Some(first) => match records.get(batch_key(first))? {
+                Some(v) => first + BatchReader::new(first, &v).map_or(0, BatchReader::count_good),
+                None => first,
+            },
             None => 0,
         };
         let policy = FlushPolicy::default();
@@ -474,10 +474,9 @@ impl Journal for SledJournal {
             Ok(store) => store.records.clone(),
             Err(e) => return Box::new(std::iter::once(Err(e))),
         };
-        let start_key = match records.range(..=batch_key(from_seq)).next_back() {
-            Some(Ok((k, _))) => key_seq(&k).unwrap_or(from_seq),
-            Some(Err(e)) => return Box::new(std::iter::once(Err(e.into()))),
-            None => from_seq,
+        let start_key = match last_key_at_or_below(&records, from_seq) {
+            Ok(key) => key.unwrap_or(from_seq),
+            Err(e) => return Box::new(std::iter::once(Err(e))),
         };
         Box::new(BatchScan::new(
             sled_batches(&records, start_key),
@@ -597,6 +596,35 @@ fn set_aside(dir: &Path) -> Result<PathBuf> {
     )))
 }
 
+/// The greatest batch key at or below `at` in `records`, found with forward lookups only (a
+/// binary search of at most 64 steps, each one tree lookup).
+///
+/// Why not `Tree::last` or `range(..=at).next_back()`: sled's reverse iteration holds a 1 MiB
+/// constant (`Iter::high_key`'s `MAX_KEY`), and any use of it puts that megabyte into the app's
+/// library, a quarter of its size. A stray key (not 8 bytes, which only damage leaves) counts at
+/// the seq its first 8 bytes spell, zero-padded.
+fn last_key_at_or_below(records: &sled::Tree, at: u64) -> Result<Option<u64>> {
+    let position = |k: &[u8]| {
+        let mut b = [0u8; 8];
+        let n = k.len().min(8);
+        b[..n].copy_from_slice(&k[..n]);
+        u64::from_be_bytes(b)
+    };
+    let Some(first) = records.range(..=batch_key(at)).next() else {
+        return Ok(None);
+    };
+    // A key sits at `lo`; none lies above `hi` (up to `at`).
+    let (mut lo, mut hi) = (position(&first?.0), at);
+    while lo < hi {
+        let mid = lo + (hi - lo).div_ceil(2);
+        match records.range(batch_key(mid)..=batch_key(hi)).next() {
+            Some(kv) => lo = position(&kv?.0).max(mid),
+            None => hi = mid - 1,
+        }
+    }
+    Ok(Some(lo))
+}
+
 /// The batches of `records` from `start_key` on, as (first seq, value).
 fn sled_batches(
     records: &sled::Tree,
@@ -687,4 +715,58 @@ fn quarantine(
     })?;
     db.flush()?;
     Ok((moved.len(), bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The forward-only search gives what sled's reverse iteration gives, for any keys and any
+    /// bound, stray keys included.
+    #[test]
+    fn last_key_at_or_below_agrees_with_reverse_iteration() {
+        let tmp = tempfile::tempdir().unwrap();
+        let db = sled::Config::new().path(tmp.path()).open().unwrap();
+        let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig::with_cases(64));
+        let keys = proptest::collection::vec(
+            prop_oneof![
+                (0u64..64).prop_map(|k| batch_key(k).to_vec()),
+                any::<u64>().prop_map(|k| batch_key(k).to_vec()),
+                proptest::collection::vec(any::<u8>(), 0..12),
+            ],
+            0..24,
+        );
+        let bounds = proptest::collection::vec(prop_oneof![0u64..80, any::<u64>()], 1..8);
+        runner
+            .run(&(keys, bounds), |(keys, bounds)| {
+                let tree = db.open_tree("t").unwrap();
+                tree.clear().unwrap();
+                for k in &keys {
+                    tree.insert(k.as_slice(), b"v").unwrap();
+                }
+                for at in bounds.into_iter().chain([0, u64::MAX]) {
+                    let reverse = tree
+                        .range(..=batch_key(at))
+                        .next_back()
+                        .map(|kv| kv.unwrap().0);
+                    let forward = last_key_at_or_below(&tree, at).unwrap();
+                    match reverse {
+                        None => prop_assert_eq!(forward, None),
+                        Some(k) if k.len() == 8 => {
+                            prop_assert_eq!(forward, key_seq(&k), "at {}", at)
+                        }
+                        // A stray key: found at its padded position.
+                        Some(k) => {
+                            let mut b = [0u8; 8];
+                            let n = k.len().min(8);
+                            b[..n].copy_from_slice(&k[..n]);
+                            prop_assert_eq!(forward, Some(u64::from_be_bytes(b)), "at {}", at);
+                        }
+                    }
+                }
+                Ok(())
+            })
+            .unwrap();
+    }
 }
