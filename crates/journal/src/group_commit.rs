@@ -148,11 +148,7 @@ impl GroupCommit {
     /// Starts the commit thread for `journal`, which must flush per batch (so that one append
     /// is one flush).
     pub fn start(journal: Arc<dyn Journal>) -> Result<GroupCommit> {
-        let policy = journal.flush_policy();
-        if policy != FlushPolicy::PerBatch {
-            return Err(Error::FlushPolicy(policy));
-        }
-        let (queue, jobs) = mpsc::channel(QUEUE_BATCHES_MAX);
+        let (queue, jobs) = open_queue(&*journal)?;
         let thread = std::thread::Builder::new()
             .name("journal-commit".to_owned())
             .spawn(move || futures::executor::block_on(commit_loop(journal, jobs, NoPace)))
@@ -171,11 +167,7 @@ impl GroupCommit {
         journal: Arc<dyn Journal>,
         pace: impl Pace + 'static,
     ) -> Result<(GroupCommit, CommitTask)> {
-        let policy = journal.flush_policy();
-        if policy != FlushPolicy::PerBatch {
-            return Err(Error::FlushPolicy(policy));
-        }
-        let (queue, jobs) = mpsc::channel(QUEUE_BATCHES_MAX);
+        let (queue, jobs) = open_queue(&*journal)?;
         let task = CommitTask(Box::pin(commit_loop(journal, jobs, pace)));
         let commit = GroupCommit {
             queue: Some(queue),
@@ -242,6 +234,16 @@ impl Drop for GroupCommit {
             tracing::error!(error = %e, "group commit shutdown failed");
         }
     }
+}
+
+/// The bounded queue in front of a writer for `journal`, which must flush per batch (so that one
+/// append is one flush).
+fn open_queue(journal: &dyn Journal) -> Result<(Sender<Job>, Receiver<Job>)> {
+    let policy = journal.flush_policy();
+    if policy != FlushPolicy::PerBatch {
+        return Err(Error::FlushPolicy(policy));
+    }
+    Ok(mpsc::channel(QUEUE_BATCHES_MAX))
 }
 
 /// The writer: until every sender is gone, take one job, let `pace` decide how long others may

@@ -252,7 +252,7 @@ pub const COMMIT_TURNS_MAX: u64 = 3;
 
 /// The simulator's pace for the group-commit writer: before each commit drains the queue, a
 /// seeded number of scheduling turns (0 to [`COMMIT_TURNS_MAX`]) in which other actors may
-/// submit; and a count of the batches whose commit failed.
+/// submit; and the run's commit counts.
 struct SeededPace {
     rng: SimRng,
     counts: Arc<CommitCounts>,
@@ -260,7 +260,7 @@ struct SeededPace {
 
 /// What a run's commit writers did.
 #[derive(Debug, Default)]
-pub struct CommitCounts {
+struct CommitCounts {
     commits: AtomicU64,
     shared: AtomicU64,
     failed_batches: AtomicU64,
@@ -296,20 +296,16 @@ impl Journal for SimJournal {
         if self.injected_failure() {
             return Err(Error::Write("injected write failure".to_owned()));
         }
-        match self.inner.append(batch) {
-            Ok(seqs) => {
-                let mut acknowledged = lock(&self.acknowledged);
-                assert_eq!(
-                    acknowledged.len() as u64,
-                    seqs.start,
-                    "the backend's seqs follow the acknowledged records"
-                );
-                acknowledged.extend(batch.iter().zip(seqs.clone()).map(|(r, s)| r.at_seq(s)));
-                self.ledger.note(batch);
-                Ok(seqs)
-            }
-            Err(e) => Err(e),
-        }
+        let seqs = self.inner.append(batch)?;
+        let mut acknowledged = lock(&self.acknowledged);
+        assert_eq!(
+            acknowledged.len() as u64,
+            seqs.start,
+            "the backend's seqs follow the acknowledged records"
+        );
+        acknowledged.extend(batch.iter().zip(seqs.clone()).map(|(r, s)| r.at_seq(s)));
+        self.ledger.note(batch);
+        Ok(seqs)
     }
 
     fn flush(&self) -> Result<()> {
