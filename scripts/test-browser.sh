@@ -6,12 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v chromium >/dev/null 2>&1; then
-  echo "installing chromium (Debian package)"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
-fi
+bash scripts/install-chromium.sh
 
 export SWITCHBOARD_CHROMIUM="$(command -v chromium)"
 export SWITCHBOARD_SCREENSHOTS="$PWD/target/report-screenshots"

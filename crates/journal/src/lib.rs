@@ -8,6 +8,8 @@
 //! - [`GroupCommit`], a thread that turns many small appends into one flush;
 //! - JSON Lines export and import ([`export_jsonl`], [`import_jsonl`], [`open_log`]) and the JSON
 //!   Schema of a line ([`log_record_schema`]);
+//! - with the `test-support` feature, [`script`] (scripted calls as records) and [`testing`]
+//!   (a journal that fails on demand), for tests, benchmarks and the CLI's demo;
 //! - replay: the one fold of a log through today's machines ([`Replay`]), with [`fold`] and
 //!   [`verify`] on it.
 //!
@@ -26,8 +28,11 @@ mod record;
 pub mod redact;
 mod replay;
 mod schema;
+#[cfg(any(test, feature = "test-support"))]
 pub mod script;
 mod sled_journal;
+#[cfg(feature = "test-support")]
+pub mod testing;
 
 pub use atomic::write_atomically;
 pub use batch::{decode_batch, BATCH_RECORDS_MAX};

@@ -1,13 +1,13 @@
 //! [`MemoryJournal`]: the journal in memory, for tests and the simulator. It stores the same
 //! batch values as [`crate::SledJournal`], so checksums and damage behave the same; it is
-//! deterministic and starts no threads. Faults can be injected: failed writes, and losing what
-//! was not flushed (a crash).
+//! deterministic and starts no threads. A crash can be injected: losing what was not flushed
+//! (failed writes: `testing::FailingJournal`, behind the `test-support` feature).
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::batch::{encode_batch, BatchScan, BATCH_RECORDS_MAX};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::journal::{FlushPolicy, Journal};
 use crate::record::{NewRecord, Record};
 
@@ -20,7 +20,6 @@ struct State {
     next_seq: u64,
     /// Everything below this seq has been flushed.
     durable_seq: u64,
-    fail_writes: bool,
 }
 
 /// A journal held in memory.
@@ -59,11 +58,6 @@ impl MemoryJournal {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// While on, every append fails with [`Error::Write`] and appends nothing.
-    pub fn set_fail_writes(&self, fail: bool) {
-        self.lock().fail_writes = fail;
-    }
-
     /// Simulates a crash: drops every record that was not flushed, and returns how many.
     pub fn lose_unflushed(&self) -> u64 {
         let mut s = self.lock();
@@ -88,20 +82,12 @@ impl MemoryJournal {
         s.next_seq += records.len() as u64;
         Ok(())
     }
-
-    fn injected_failure(s: &mut State) -> Option<Error> {
-        s.fail_writes
-            .then(|| Error::Write("injected write failure".to_owned()))
-    }
 }
 
 impl Journal for MemoryJournal {
     fn append(&self, batch: &[NewRecord]) -> Result<Range<u64>> {
         let mut s = self.lock();
         let first = s.next_seq;
-        if let Some(e) = Self::injected_failure(&mut s) {
-            return Err(e);
-        }
         if batch.is_empty() {
             return Ok(first..first);
         }

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use common::*;
+use switchboard_journal::testing::FailingJournal;
 use switchboard_journal::{Error, FlushPolicy, GroupCommit, Journal, MemoryJournal, SledJournal};
 
 const THREADS: u64 = 4;
@@ -82,12 +83,12 @@ fn submit_returns_a_future_that_resolves_once_durable() {
 
 #[test]
 fn a_failed_commit_fails_every_caller_in_it() {
-    let memory = Arc::new(MemoryJournal::new());
+    let memory = Arc::new(FailingJournal::new(MemoryJournal::new()));
     let commit = GroupCommit::start(memory.clone()).unwrap();
-    memory.set_fail_writes(true);
+    memory.set_failing(true);
     let err = commit.submit_blocking(records(3)).unwrap_err();
     assert!(matches!(err, Error::Write(_)), "{err:?}");
-    memory.set_fail_writes(false);
+    memory.set_failing(false);
     assert_eq!(commit.submit_blocking(records(3)).unwrap(), 0..3);
 }
 
@@ -192,8 +193,8 @@ fn the_task_writer_commits_what_its_pace_lets_queue_together() {
 
 #[test]
 fn the_task_writer_tells_its_pace_and_every_caller_of_a_failed_commit() {
-    let memory = Arc::new(MemoryJournal::new());
-    memory.set_fail_writes(true);
+    let memory = Arc::new(FailingJournal::new(MemoryJournal::new()));
+    memory.set_failing(true);
     let (commits, acks) = paced_commits(memory.clone(), 8);
     assert!(commits.iter().all(|&(_, stored)| !stored), "{commits:?}");
     assert_eq!(commits.iter().map(|c| c.0).sum::<usize>(), 3);

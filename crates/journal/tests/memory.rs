@@ -1,21 +1,23 @@
-//! The in-memory journal: the same bytes as sled, and injected faults.
+//! The in-memory journal: the same bytes as sled, a crash that loses what was not flushed, and
+//! (through `FailingJournal`) failed writes.
 mod common;
 
 use common::*;
+use switchboard_journal::testing::FailingJournal;
 use switchboard_journal::{Error, FlushPolicy, Journal, MemoryJournal};
 
 #[test]
 fn a_failed_write_appends_nothing() {
-    let journal = MemoryJournal::new();
+    let journal = FailingJournal::new(MemoryJournal::new());
     let new = records(30);
     journal.append(&new[..10]).unwrap();
-    journal.set_fail_writes(true);
+    journal.set_failing(true);
     for _ in 0..3 {
         let err = journal.append(&new[10..20]).unwrap_err();
         assert!(matches!(err, Error::Write(_)), "{err:?}");
         assert_eq!(journal.next_seq(), 10);
     }
-    journal.set_fail_writes(false);
+    journal.set_failing(false);
     assert_eq!(journal.append(&new[10..30]).unwrap(), 10..30);
     assert_eq!(read_ok(&journal, 0), expected(&new));
 }

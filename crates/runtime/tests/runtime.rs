@@ -8,6 +8,7 @@ use switchboard_domain::{
     Command, CoreConfig, EndReason, Entry, Event, Permissions, SdkEvent, SetupEvent, UiState,
     WaitingFor,
 };
+use switchboard_journal::testing::FailingJournal;
 use switchboard_journal::{FlushPolicy, Journal, MemoryJournal};
 use switchboard_runtime::fakes::{recording_ports, PortCall, Recorder};
 use switchboard_runtime::{JournalConfig, ManualClock, Runtime, RuntimeConfig};
@@ -208,10 +209,10 @@ async fn a_join_that_never_completes_ends_by_the_core_join_timeout() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nothing_is_performed_when_the_journal_cannot_write() {
-    let memory = Arc::new(MemoryJournal::new());
+    let memory = Arc::new(FailingJournal::new(MemoryJournal::new()));
     let (rt, rec) = start(JournalConfig::shared(memory.clone())).await;
     let seq = memory.next_seq();
-    memory.set_fail_writes(true);
+    memory.set_failing(true);
     send(
         &rt,
         Event::OpenLink {
@@ -227,7 +228,7 @@ async fn nothing_is_performed_when_the_journal_cannot_write() {
         "no effect without a durable record"
     );
 
-    memory.set_fail_writes(false);
+    memory.set_failing(false);
     join_call(&rt, "alpha").await;
     assert_eq!(joins(&rec), vec!["alpha"]);
     rt.shutdown().await.unwrap();
