@@ -129,6 +129,18 @@ pub struct Finding {
     pub fix: String,
 }
 
+/// `switchboard diagnose LOG --json`.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+#[schemars(title = "switchboard diagnose --json")]
+pub struct DiagnoseReport {
+    /// The log, as given on the command line.
+    pub log: String,
+    /// Good records read (a corrupt tail is not counted; it is a finding).
+    pub records: usize,
+    /// What the rules found, by seq; empty for a clean log.
+    pub findings: Vec<Finding>,
+}
+
 /// One Calls SDK callback in the log, live or stale.
 #[derive(Clone, Debug)]
 pub struct SdkHit<'a> {
@@ -332,7 +344,7 @@ pub fn run(args: DiagnoseArgs) -> Result<(), CliError> {
     let clean = found.is_empty();
     let mut out = std::io::stdout().lock();
     if args.json {
-        let doc = crate::output::DiagnoseReport {
+        let doc = DiagnoseReport {
             log: args.log.display().to_string(),
             records: records.len(),
             findings: found,

@@ -1,6 +1,7 @@
 //! The shapes of the CLI's JSON output, and their JSON Schemas.
 //!
-//! Every `--json` document (and `link`'s verdict) is one of these types, so a script reading the
+//! Every `--json` document (and `link`'s verdict) is one of these types, or `diagnose`'s
+//! [`crate::diagnose::DiagnoseReport`] (beside the findings it holds), so a script reading the
 //! output has a contract: schemas/cli/*.schema.json, generated from the types here and checked
 //! for staleness by a test (`UPDATE_SCHEMAS=1 cargo test -p switchboard-cli --bin switchboard
 //! output` rewrites them).
@@ -10,7 +11,6 @@ use serde_json::Value;
 use switchboard_domain::{Entry, LinkRejection};
 use switchboard_journal::Kind;
 
-use crate::diagnose::Finding;
 use crate::state::Change;
 
 /// `switchboard link URL`: what the router decides about a meeting link.
@@ -141,23 +141,12 @@ pub struct DivergenceReport {
     pub message: String,
 }
 
-/// `switchboard diagnose LOG --json`.
-#[derive(Debug, Serialize, JsonSchema)]
-#[schemars(title = "switchboard diagnose --json")]
-pub struct DiagnoseReport {
-    /// The log, as given on the command line.
-    pub log: String,
-    /// Good records read (a corrupt tail is not counted; it is a finding).
-    pub records: usize,
-    /// What the rules found, by seq; empty for a clean log.
-    pub findings: Vec<Finding>,
-}
-
 #[cfg(test)]
 mod tests {
     use std::path::Path;
 
     use super::*;
+    use crate::diagnose::DiagnoseReport;
 
     /// Every schema of the CLI's JSON output: (path under the workspace root, pretty JSON with a
     /// final newline).

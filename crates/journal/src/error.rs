@@ -29,7 +29,7 @@ pub enum Error {
     /// A record written by a format this build does not know.
     #[error(
         "record at seq {seq} has format {format}; this build reads formats {} to {supported}",
-        crate::record::FORMAT_OLDEST
+        crate::format::FORMAT_OLDEST
     )]
     UnsupportedFormat {
         /// The record's seq.
@@ -117,7 +117,7 @@ pub enum Error {
     #[error(
         "{} has journal format {found}; this build reads formats {} to {supported}",
         .path.display(),
-        crate::record::FORMAT_OLDEST
+        crate::format::FORMAT_OLDEST
     )]
     JournalFormat {
         /// The journal directory.

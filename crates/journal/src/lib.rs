@@ -20,6 +20,7 @@
 mod atomic;
 mod batch;
 mod error;
+mod format;
 mod group_commit;
 mod journal;
 mod jsonl;

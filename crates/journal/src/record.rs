@@ -9,12 +9,7 @@ use switchboard_domain::{ActorName, Entry};
 
 use crate::error::{Error, Result};
 
-/// The record format this build writes, and the newest it reads.
-pub const FORMAT_VERSION: u16 = 2;
-
-/// The oldest record format this build reads (and upcasts).
-pub const FORMAT_OLDEST: u16 = 1;
-const _: () = assert!(FORMAT_OLDEST < FORMAT_VERSION);
+pub use crate::format::{FORMAT_OLDEST, FORMAT_VERSION};
 
 /// Longest encoded record (without its checksum), in bytes. Domain records are a few hundred
 /// bytes; anything near this is a bug or damage.

@@ -4,8 +4,8 @@
 //!
 //! No actor dies of a panic: each catches a panic in its handler, rebuilds its machine from the
 //! journal in place and goes on with the next message, so nothing queued behind the panic is
-//! lost (a restarted ractor actor would lose its mailbox). Every message travels in an
-//! [`Envelope`] with its in-flight guard, which ends the count however the handling ends.
+//! lost (a restarted ractor actor would lose its mailbox). The messages they take are in
+//! [`crate::messages`].
 use std::collections::BTreeMap;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -19,7 +19,7 @@ use switchboard_domain::router::Router;
 use switchboard_domain::session::Session;
 use switchboard_domain::ui_bridge::UiBridge;
 use switchboard_domain::{
-    ActorName, AttemptId, AudioInput, Event, Input, RouterInput, SessionInput, Target, UiInput,
+    ActorName, AttemptId, AudioInput, Input, RouterInput, SessionInput, Target, UiInput,
 };
 
 use switchboard_domain::Machines;
@@ -27,33 +27,8 @@ use switchboard_domain::Machines;
 #[cfg(feature = "sim-hooks")]
 use crate::hooks::PlantedBug;
 use crate::log::rebuild;
+use crate::messages::{AudioMsg, Envelope, RouterMsg, SessionMsg, UiMsg};
 use crate::shared::{panic_message, Shared};
-use crate::tracker::InFlight;
-
-/// A message on its way to an actor, with the guard that counts it as in flight. `None` is the
-/// simulator's hook that makes the receiving actor panic (only `sim-hooks` builds make one).
-#[derive(Debug)]
-pub struct Envelope<M> {
-    msg: Option<M>,
-    _in_flight: InFlight,
-}
-
-impl<M> Envelope<M> {
-    pub(crate) fn new(msg: M, in_flight: InFlight) -> Self {
-        Envelope {
-            msg: Some(msg),
-            _in_flight: in_flight,
-        }
-    }
-
-    #[cfg(feature = "sim-hooks")]
-    pub(crate) fn panic(in_flight: InFlight) -> Self {
-        Envelope {
-            msg: None,
-            _in_flight: in_flight,
-        }
-    }
-}
 
 /// What an injected panic (an envelope without a message) reports. Only `sim-hooks` builds make
 /// such an envelope.
@@ -90,38 +65,6 @@ fn rebuilt(shared: &Shared, actor: ActorName) -> Option<Machines> {
         }
     }
 }
-
-/// Messages to the router actor.
-#[derive(Debug)]
-pub enum RouterMsg {
-    /// An event from the outside world, to be routed.
-    Event(Event),
-    /// An input for the router machine itself.
-    Input(RouterInput),
-    /// An input for the session of an attempt (spawned on `Start`).
-    ToSession(AttemptId, SessionInput),
-    /// Test and simulator hook: make the session actor of an attempt panic.
-    #[cfg(feature = "sim-hooks")]
-    PanicSession(AttemptId),
-}
-
-/// Messages to a session actor.
-#[derive(Debug)]
-pub enum SessionMsg {
-    /// An input for the session machine.
-    Input(SessionInput),
-    /// Panic (test and simulator hook for supervision).
-    #[cfg(feature = "sim-hooks")]
-    Panic,
-}
-
-/// A message to the audio actor.
-#[derive(Debug)]
-pub struct AudioMsg(pub AudioInput);
-
-/// A message to the UI-bridge actor.
-#[derive(Debug)]
-pub struct UiMsg(pub UiInput);
 
 /// Hosts the router machine and supervises the session actors.
 pub struct RouterActor;
@@ -205,7 +148,7 @@ impl RouterState {
     async fn handle_msg(&mut self, myself: &ActorRef<Envelope<RouterMsg>>, msg: RouterMsg) {
         match msg {
             #[cfg(feature = "sim-hooks")]
-            RouterMsg::Event(Event::Sdk {
+            RouterMsg::Event(switchboard_domain::Event::Sdk {
                 event: switchboard_domain::SdkEvent::SessionTimedOut,
                 ..
             }) if self.planted(PlantedBug::IgnoreTimedOut) => {}

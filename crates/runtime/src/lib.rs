@@ -21,6 +21,7 @@ pub mod fakes;
 #[cfg(feature = "sim-hooks")]
 mod hooks;
 mod log;
+mod messages;
 pub mod ports;
 mod recover;
 mod shared;
@@ -40,8 +41,8 @@ use switchboard_journal::{
 };
 use tokio::task::JoinHandle;
 
-pub use actors::{AudioMsg, Envelope, RouterMsg, SessionMsg, UiMsg};
 pub use log::LogWriter;
+pub use messages::{AudioMsg, Envelope, RouterMsg, SessionMsg, UiMsg};
 pub use ports::{
     AudioSession, CallsSdk, Clock, ManualClock, PortError, PortResult, Ports, SystemClock, UiSink,
 };

@@ -20,8 +20,8 @@ use switchboard_domain::{
 use switchboard_journal::NewRecord;
 use tokio::task::AbortHandle;
 
-use crate::actors::{AudioMsg, Envelope, RouterMsg, UiMsg};
 use crate::log::{input_record, LogWriter};
+use crate::messages::{AudioMsg, Envelope, RouterMsg, UiMsg};
 use crate::ports::{PortResult, Ports};
 use crate::tracker::Tracker;
 

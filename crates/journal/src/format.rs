@@ -1,0 +1,9 @@
+//! The journal's format numbers: a leaf, so the error type can name them without importing the
+//! record codec. docs/journal-format.md says what changed between formats.
+
+/// The record format this build writes, and the newest it reads.
+pub const FORMAT_VERSION: u16 = 2;
+
+/// The oldest record format this build reads (and upcasts).
+pub const FORMAT_OLDEST: u16 = 1;
+const _: () = assert!(FORMAT_OLDEST < FORMAT_VERSION);
