@@ -361,7 +361,7 @@ impl Builder {
                 let Some(c) = self.calls.get_mut(a) else {
                     return;
                 };
-                use switchboard_domain::ui_bridge::PhaseView as P;
+                use switchboard_domain::view::PhaseView as P;
                 match &v.phase {
                     P::Connected | P::Reconnecting if c.joined.is_none() => c.joined = Some(t),
                     _ => {}

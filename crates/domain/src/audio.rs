@@ -6,9 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::command::{AudioCategory, AudioOptions, AudioSessionMode, Command};
 use crate::ids::AttemptId;
-use crate::input::{AppState, AudioEvent, AudioInput, AudioPort};
+use crate::input::{AppState, AudioEvent, AudioInput};
 use crate::machine::Machine;
-use crate::ui_bridge::AudioView;
+use crate::view::{AudioPort, AudioView};
 
 /// State of the audio machine.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

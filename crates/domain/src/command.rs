@@ -7,10 +7,10 @@ use serde::{Deserialize, Serialize};
 use crate::device::MediaKind;
 use crate::ids::{AttemptId, SessionId};
 use crate::input::{AudioInput, Input, RouterInput, SessionInput, TimerId, UiInput};
-use crate::link::LinkRejection;
+use crate::rejection::LinkRejection;
 use crate::settings::{AudioMode, SessionSettings};
-use crate::ui::{EndReason, UiState};
-use crate::ui_bridge::{AudioView, SessionView};
+use crate::ui::UiState;
+use crate::view::{AudioView, EndReason, SessionView};
 
 /// `AVAudioSession.Category`. Only `PlayAndRecord` captures the microphone; the audio machine
 /// never asks for anything else, and the simulator checks that.

@@ -7,7 +7,7 @@ use crate::command::{Command, Port, Target};
 use crate::ids::ActorName;
 use crate::incident::Incident;
 use crate::input::{AudioInput, Event, Input, RouterInput, SdkButton, SdkEvent, SessionInput};
-use crate::machine::Machines;
+use crate::machines::Machines;
 use crate::settings::AudioMode;
 
 /// One machine step: who, what came in, what it decided.

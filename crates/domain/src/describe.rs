@@ -5,13 +5,10 @@ use std::fmt;
 
 use crate::command::{Command, Notice};
 use crate::device::{Authorization, SetupEvent, WaitingFor};
-use crate::ids::ActorName;
 use crate::incident::Incident;
 use crate::input::{AudioEvent, AudioInput, Input, RouterInput, SdkEvent, SessionInput, UiInput};
-use crate::machine::Machines;
-use crate::session::Phase;
-use crate::ui::{EndReason, UiState};
-use crate::ui_bridge::{AudioView, PhaseView};
+use crate::ui::UiState;
+use crate::view::{AudioView, EndReason, PhaseView};
 
 impl fmt::Display for SdkEvent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -387,37 +384,5 @@ pub fn describe_ui(state: &UiState) -> String {
             format!("{} \"{message}\" [call view dismissed]", state.label())
         }
         other => other.label().to_owned(),
-    }
-}
-
-impl Machines {
-    /// A one-line summary of one machine's state, for timelines.
-    pub fn summary(&self, actor: ActorName) -> String {
-        match actor {
-            ActorName::Router => match self.router.current() {
-                None => "no call".to_owned(),
-                Some(c) => match &c.ended {
-                    None => format!("current: attempt {} ({})", c.attempt, c.session_id),
-                    Some(r) => format!("attempt {} ended ({r})", c.attempt),
-                },
-            },
-            ActorName::Session(a) => match self.sessions.get(&a).map(|s| s.phase()) {
-                None | Some(Phase::Unstarted) => "not started".to_owned(),
-                Some(Phase::InCall { reconnecting: true }) => "in call, reconnecting".to_owned(),
-                Some(Phase::InCall { .. }) => "in call, connected".to_owned(),
-                Some(Phase::Ended(r)) => format!("ended ({r})"),
-                Some(p) => format!("{p:?}").to_lowercase(),
-            },
-            ActorName::Audio => {
-                let v = self.audio.view();
-                format!(
-                    "{}{}, route {:?}",
-                    if v.active { "active" } else { "inactive" },
-                    if v.interrupted { ", interrupted" } else { "" },
-                    v.route
-                )
-            }
-            ActorName::Ui => describe_ui(&self.ui.current()),
-        }
     }
 }

@@ -1,8 +1,8 @@
 //! The record bodies of journal format 1, frozen, and their upcast to today's types.
 //!
 //! Format 2 added fields to three structures that records carry ([`crate::UiState`]'s
-//! `Joining`, `InCall` and `Error`, [`SessionView`](crate::ui_bridge::SessionView) and
-//! [`AudioView`](crate::ui_bridge::AudioView)). bincode writes a struct as its fields in order,
+//! `Joining`, `InCall` and `Error`, [`SessionView`](crate::view::SessionView) and
+//! [`AudioView`](crate::view::AudioView)). bincode writes a struct as its fields in order,
 //! with no names and no count, so a format-1 record cannot be read through today's types: it is
 //! read through these, which are exactly the shapes format 1 had, and then upcast. Only the
 //! types on a path from [`Entry`] to a changed structure are mirrored here; everything below them
@@ -15,10 +15,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::command::{AudioCategory, AudioOptions, AudioSessionMode, Notice};
 use crate::ids::{AttemptId, SessionId};
-use crate::input::{AudioInput, AudioPort, SessionInput, TimerId};
+use crate::input::{AudioInput, SessionInput, TimerId};
 use crate::settings::{AudioMode, CoreConfig, SessionSettings};
-use crate::ui::EndReason;
-use crate::ui_bridge::PhaseView;
+use crate::view::{AudioPort, EndReason, PhaseView};
 
 /// A format-1 record body.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -312,9 +311,9 @@ impl From<UiInput> for crate::UiInput {
     }
 }
 
-impl From<SessionView> for crate::ui_bridge::SessionView {
+impl From<SessionView> for crate::view::SessionView {
     fn from(v: SessionView) -> Self {
-        crate::ui_bridge::SessionView {
+        crate::view::SessionView {
             attempt: v.attempt,
             session_id: v.session_id,
             title: v.title,
@@ -330,9 +329,9 @@ impl From<SessionView> for crate::ui_bridge::SessionView {
     }
 }
 
-impl From<AudioView> for crate::ui_bridge::AudioView {
+impl From<AudioView> for crate::view::AudioView {
     fn from(v: AudioView) -> Self {
-        crate::ui_bridge::AudioView {
+        crate::view::AudioView {
             active: v.active,
             interrupted: v.interrupted,
             route: v.route,

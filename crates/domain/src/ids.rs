@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::link::LinkRejection;
+use crate::rejection::LinkRejection;
 
 /// One try at joining a session, numbered by the router from 1. Every SDK callback carries the
 /// attempt it belongs to, so callbacks of an old attempt can be told apart and ignored.

@@ -8,89 +8,7 @@ use crate::device::{Authorization, MediaKind, Permissions, SetupEvent, WaitingFo
 use crate::ids::{AttemptId, SessionId};
 use crate::incident::Incident;
 use crate::settings::{AudioMode, CoreConfig, SessionSettings};
-use crate::ui::EndReason;
-use crate::ui_bridge::{AudioView, SessionView};
-
-/// The error codes of `joinSession`'s `onError`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
-pub enum JoinErrorCode {
-    /// `INIT ERROR`: SDK 5.0.x reports it spuriously and then joins anyway.
-    Init,
-    /// `AUTH TOKEN ERROR`.
-    AuthToken,
-    /// `SESSION ID ERROR`.
-    SessionId,
-    /// `API ERROR`.
-    Api,
-    /// Any other code, as the SDK gave it.
-    Other {
-        /// The SDK's code.
-        code: String,
-    },
-}
-
-impl JoinErrorCode {
-    /// The codes the SDK documents, by their SDK spelling.
-    const KNOWN: [(&'static str, JoinErrorCode); 4] = [
-        ("INIT ERROR", JoinErrorCode::Init),
-        ("AUTH TOKEN ERROR", JoinErrorCode::AuthToken),
-        ("SESSION ID ERROR", JoinErrorCode::SessionId),
-        ("API ERROR", JoinErrorCode::Api),
-    ];
-
-    /// Maps the SDK's error code string to a code. Case, surrounding space and underscores for
-    /// spaces do not matter (`auth_token_error` is AUTH TOKEN ERROR); anything else is `Other`,
-    /// keeping the SDK's code as given (trimmed).
-    pub fn from_sdk(code: &str) -> Self {
-        let name = normalised(code);
-        match Self::KNOWN.iter().find(|(known, _)| *known == name) {
-            Some((_, code)) => code.clone(),
-            None => JoinErrorCode::Other {
-                code: code.trim().to_owned(),
-            },
-        }
-    }
-
-    /// Maps what `joinSession`'s `onError` hands over: the error's code and its description,
-    /// either of which may be missing. A known code in `code` wins; otherwise a known code named
-    /// in the description (the SDK's docs show codes in both places); otherwise `Other` with the
-    /// code as given, or `UNKNOWN ERROR` when there is none.
-    pub fn from_sdk_error(code: Option<&str>, description: Option<&str>) -> Self {
-        let by_code = Self::from_sdk(code.unwrap_or_default());
-        if !matches!(by_code, JoinErrorCode::Other { .. }) {
-            return by_code;
-        }
-        let text = normalised(description.unwrap_or_default());
-        if let Some((_, known)) = Self::KNOWN.iter().find(|(name, _)| text.contains(name)) {
-            return known.clone();
-        }
-        match by_code {
-            JoinErrorCode::Other { code } if !code.is_empty() => JoinErrorCode::Other { code },
-            _ => JoinErrorCode::Other {
-                code: "UNKNOWN ERROR".to_owned(),
-            },
-        }
-    }
-
-    /// The SDK's spelling of the code.
-    pub fn sdk_name(&self) -> &str {
-        match self {
-            JoinErrorCode::Init => "INIT ERROR",
-            JoinErrorCode::AuthToken => "AUTH TOKEN ERROR",
-            JoinErrorCode::SessionId => "SESSION ID ERROR",
-            JoinErrorCode::Api => "API ERROR",
-            JoinErrorCode::Other { code } => code,
-        }
-    }
-}
-
-/// Upper case (ASCII: the codes are), underscores as spaces, trimmed: how codes are compared.
-fn normalised(text: &str) -> String {
-    text.trim().to_ascii_uppercase().replace('_', " ")
-}
+use crate::view::{AudioPort, AudioView, EndReason, JoinErrorCode, SessionView};
 
 impl SdkEvent {
     /// `joinSession`'s `onError` as the core's input, from the error's code and description
@@ -255,24 +173,6 @@ pub enum RouteChangeReason {
     WakeFromSleep,
     NoSuitableRouteForCategory,
     RouteConfigurationChange,
-}
-
-/// The kind of the current output port (`AVAudioSession.Port`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "snake_case")]
-#[allow(missing_docs)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
-pub enum AudioPort {
-    #[default]
-    Receiver,
-    Speaker,
-    BluetoothHfp,
-    BluetoothA2dp,
-    Headphones,
-    CarAudio,
-    AirPlay,
-    Other,
 }
 
 /// `AVAudioSession.InterruptionReason` of a began interruption.
@@ -660,55 +560,6 @@ pub enum Input {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn other(code: &str) -> JoinErrorCode {
-        JoinErrorCode::Other { code: code.into() }
-    }
-
-    #[test]
-    fn sdk_codes_map_whatever_their_case_spacing_or_underscores() {
-        assert_eq!(JoinErrorCode::from_sdk("INIT ERROR"), JoinErrorCode::Init);
-        assert_eq!(
-            JoinErrorCode::from_sdk(" auth_token_error "),
-            JoinErrorCode::AuthToken
-        );
-        assert_eq!(
-            JoinErrorCode::from_sdk("Session Id Error"),
-            JoinErrorCode::SessionId
-        );
-        assert_eq!(JoinErrorCode::from_sdk("API ERROR"), JoinErrorCode::Api);
-        assert_eq!(
-            JoinErrorCode::from_sdk(" ERR_SOMETHING "),
-            other("ERR_SOMETHING")
-        );
-        for (name, code) in JoinErrorCode::KNOWN {
-            assert_eq!(code.sdk_name(), name);
-        }
-    }
-
-    #[test]
-    fn a_missing_or_unknown_code_falls_back_to_the_description_then_to_unknown() {
-        let map = JoinErrorCode::from_sdk_error;
-        assert_eq!(
-            map(None, Some("INIT ERROR: not initialised")),
-            JoinErrorCode::Init
-        );
-        assert_eq!(
-            map(Some("E42"), Some("api error while joining")),
-            JoinErrorCode::Api
-        );
-        assert_eq!(map(Some("E42"), Some("no idea")), other("E42"));
-        assert_eq!(
-            map(Some("  "), Some("something else")),
-            other("UNKNOWN ERROR")
-        );
-        assert_eq!(map(None, None), other("UNKNOWN ERROR"));
-        // A known code wins over what the description says.
-        assert_eq!(
-            map(Some("AUTH TOKEN ERROR"), Some("INIT ERROR")),
-            JoinErrorCode::AuthToken
-        );
-    }
 
     #[test]
     fn the_join_failure_message_is_the_description_then_the_code_then_a_generic_line() {

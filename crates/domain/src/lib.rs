@@ -24,12 +24,14 @@ pub mod incident;
 pub mod input;
 pub mod link;
 pub mod machine;
-pub mod reconcile;
+pub mod machines;
+pub mod rejection;
 pub mod router;
 pub mod session;
 pub mod settings;
 pub mod ui;
 pub mod ui_bridge;
+pub mod view;
 
 pub use command::{Command, Notice, Target};
 pub use device::{Authorization, MediaKind, Permissions, SetupEvent, SetupStep, WaitingFor};
@@ -37,10 +39,13 @@ pub use ids::{ActorName, AttemptId, SessionId};
 pub use incident::Incident;
 pub use input::Launch;
 pub use input::{
-    AppState, AudioEvent, AudioInput, AudioPort, Event, Input, InterruptionReason, JoinErrorCode,
-    RouteChangeReason, RouterInput, SdkButton, SdkEvent, SessionInput, TimerId, TimerKind, UiInput,
+    AppState, AudioEvent, AudioInput, Event, Input, InterruptionReason, RouteChangeReason,
+    RouterInput, SdkButton, SdkEvent, SessionInput, TimerId, TimerKind, UiInput,
 };
-pub use link::{validate_link, LinkRejection, DEFAULT_ALLOWED_HOST};
-pub use machine::{Entry, Machine, MachineError, Machines};
+pub use link::{validate_link, DEFAULT_ALLOWED_HOST};
+pub use machine::{Entry, Machine, MachineError};
+pub use machines::Machines;
+pub use rejection::LinkRejection;
 pub use settings::{AudioMode, CoreConfig, IntegrationMode, SessionSettings, SessionType};
-pub use ui::{EndReason, UiState};
+pub use ui::UiState;
+pub use view::{AudioPort, AudioView, EndReason, JoinErrorCode, PhaseView, SessionView};

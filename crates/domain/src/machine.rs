@@ -1,17 +1,13 @@
-//! The step-function contract every machine follows, the journal entry type, and [`Machines`]:
-//! one machine per actor name, so a log can be folded through today's machines (replay).
-use std::collections::BTreeMap;
+//! The step-function contract every machine follows ([`Machine`]), the journal entry type
+//! ([`Entry`]) and the error for an input given to the wrong kind of machine. The machines of one
+//! core together are [`crate::machines::Machines`].
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::audio::Audio;
 use crate::command::Command;
 use crate::ids::ActorName;
 use crate::input::Input;
-use crate::router::Router;
-use crate::session::Session;
-use crate::ui_bridge::UiBridge;
 
 /// A pure state machine: one input in, the commands it decides out. It reads no clock: `at_ms` is
 /// the time the input was recorded.
@@ -59,42 +55,5 @@ impl Input {
             Input::Audio(_) => "audio",
             Input::Ui(_) => "ui",
         }
-    }
-}
-
-/// Every machine of a core, keyed by actor name: what replay folds a log through.
-#[derive(Clone, Debug, Default)]
-pub struct Machines {
-    /// The router.
-    pub router: Router,
-    /// Sessions by attempt.
-    pub sessions: BTreeMap<u64, Session>,
-    /// The audio machine.
-    pub audio: Audio,
-    /// The UI bridge.
-    pub ui: UiBridge,
-}
-
-impl Machines {
-    /// Steps the machine of `actor` with `input`.
-    pub fn step(
-        &mut self,
-        actor: ActorName,
-        input: &Input,
-        at_ms: u64,
-    ) -> Result<Vec<Command>, MachineError> {
-        let bad = || MachineError {
-            actor,
-            got: input.kind_name(),
-        };
-        Ok(match (actor, input) {
-            (ActorName::Router, Input::Router(i)) => self.router.step(i, at_ms),
-            (ActorName::Session(a), Input::Session(i)) => {
-                self.sessions.entry(a).or_default().step(i, at_ms)
-            }
-            (ActorName::Audio, Input::Audio(i)) => self.audio.step(i, at_ms),
-            (ActorName::Ui, Input::Ui(i)) => self.ui.step(i, at_ms),
-            _ => return Err(bad()),
-        })
     }
 }

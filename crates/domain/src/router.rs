@@ -8,10 +8,11 @@ use crate::device::{Authorization, MediaKind, Permissions, SetupEvent, SetupStep
 use crate::ids::{AttemptId, SessionId};
 use crate::incident::Incident;
 use crate::input::{Launch, RouterInput, SessionInput};
-use crate::link::{meeting_link, validate_link, LinkRejection};
+use crate::link::{meeting_link, validate_link};
 use crate::machine::Machine;
+use crate::rejection::LinkRejection;
 use crate::settings::{CoreConfig, IntegrationMode, SessionType};
-use crate::ui::EndReason;
+use crate::view::EndReason;
 
 /// The attempt the router last started.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -8,11 +8,10 @@ use serde::{Deserialize, Serialize};
 use crate::command::Command;
 use crate::device::WaitingFor;
 use crate::ids::{AttemptId, SessionId};
-use crate::input::{JoinErrorCode, SdkEvent, SessionInput, TimerId, TimerKind};
+use crate::input::{SdkEvent, SessionInput, TimerId, TimerKind};
 use crate::machine::Machine;
 use crate::settings::{AudioMode, SessionSettings, SessionType};
-use crate::ui::EndReason;
-use crate::ui_bridge::{PhaseView, SessionView};
+use crate::view::{EndReason, JoinErrorCode, PhaseView, SessionView};
 
 /// The code of a join the shell could not start (its `join_session` port call failed).
 pub const JOIN_NOT_STARTED: &str = "JOIN NOT STARTED";

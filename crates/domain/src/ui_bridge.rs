@@ -3,72 +3,11 @@
 use serde::{Deserialize, Serialize};
 
 use crate::command::{Command, Notice};
-use crate::device::WaitingFor;
-use crate::ids::{AttemptId, SessionId};
-use crate::input::{AudioPort, UiInput};
+use crate::ids::SessionId;
+use crate::input::UiInput;
 use crate::machine::Machine;
-use crate::settings::AudioMode;
-use crate::ui::{EndReason, UiState};
-
-/// Where a session is, as the UI needs it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum PhaseView {
-    /// Started, waiting for the call view to appear.
-    Waiting,
-    /// `JoinSession` sent, not joined yet.
-    Joining,
-    /// Joined and connected.
-    Connected,
-    /// Joined, connection lost, the SDK is reconnecting.
-    Reconnecting,
-    /// `LeaveSession` sent, waiting for the terminal callback.
-    Leaving,
-    /// Ended.
-    Ended(EndReason),
-}
-
-/// A session's state as published to the UI bridge.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct SessionView {
-    /// The attempt.
-    pub attempt: AttemptId,
-    /// The session.
-    pub session_id: SessionId,
-    /// The call's title.
-    pub title: String,
-    /// Where it is.
-    pub phase: PhaseView,
-    /// Local microphone muted.
-    pub muted: bool,
-    /// Local camera off.
-    pub camera_off: bool,
-    /// Participants, the local user included.
-    pub participant_count: u32,
-    /// The SDK's audio mode, when it has reported one.
-    pub audio_mode: Option<AudioMode>,
-    /// The join is held until this is ready (rules 11 and 12).
-    pub waiting_for: Option<WaitingFor>,
-    /// The camera is denied: a video call joins with video paused.
-    pub camera_unavailable: bool,
-}
-
-/// The audio machine's state as published to the UI bridge.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct AudioView {
-    /// The session is active.
-    pub active: bool,
-    /// An interruption began and audio has not resumed.
-    pub interrupted: bool,
-    /// The current output port.
-    pub route: AudioPort,
-    /// Activating (or configuring) the audio session failed; it is retried on the next foreground
-    /// or route change.
-    pub unavailable: bool,
-}
+use crate::ui::UiState;
+use crate::view::{AudioView, PhaseView, SessionView};
 
 /// State of the UI bridge.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,7 +6,7 @@ use proptest::prelude::*;
 use switchboard_domain::core::{Core, Step};
 use switchboard_domain::session::Phase;
 use switchboard_domain::settings::{AudioMode, SessionType};
-use switchboard_domain::ui_bridge::PhaseView;
+use switchboard_domain::view::PhaseView;
 use switchboard_domain::{
     AppState, AttemptId, AudioEvent, AudioPort, Authorization, Command, CoreConfig, Event, Input,
     IntegrationMode, InterruptionReason, JoinErrorCode, Launch, MediaKind, Permissions,

@@ -4,7 +4,7 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use switchboard_domain::core::Core;
-use switchboard_domain::link::LinkRejection;
+use switchboard_domain::LinkRejection;
 use switchboard_domain::{
     validate_link, Command, CoreConfig, Event, Notice, SessionId, UiState, DEFAULT_ALLOWED_HOST,
 };

@@ -20,7 +20,7 @@
 use std::collections::BTreeMap;
 
 use switchboard_domain::session::Phase;
-use switchboard_domain::ui_bridge::PhaseView;
+use switchboard_domain::view::PhaseView;
 use switchboard_domain::{
     ActorName, AttemptId, Authorization, Command, EndReason, Entry, Incident, Input,
     IntegrationMode, JoinErrorCode, Launch, Machines, MediaKind, Notice, RouterInput, SdkEvent,

@@ -164,7 +164,7 @@ fn an_ended_call_whose_view_never_went_away_is_stranded() {
     // Drop the UI bridge's input with the ended session, and the render it caused.
     let ui = position(&log, |r| {
         matches!(&r.body, Entry::Input(Input::Ui(UiInput::Session(v)))
-            if matches!(v.phase, switchboard_domain::ui_bridge::PhaseView::Ended(_)))
+            if matches!(v.phase, switchboard_domain::view::PhaseView::Ended(_)))
     });
     assert!(ui > ended);
     log.drain(ui..ui + 2);

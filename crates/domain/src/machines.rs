@@ -1,15 +1,90 @@
-//! Reconciliation after a crash. Each machine journals its own inputs, so recovery rebuilds each
-//! one exactly; but a message between machines whose sending command was journaled and whose
-//! receiving input was not (the process died in between) is lost. [`Machines::reconcile`] finds
-//! every such gap from the machines' states alone and returns the inputs that close it; the
-//! runtime delivers them after recovery. In a consistent state it returns nothing.
-use crate::command::Target;
-use crate::ids::AttemptId;
+//! [`Machines`]: every machine of one core, keyed by actor name. It is what replay folds a log
+//! through ([`Machines::step`]), what a timeline names the state of ([`Machines::summary`]), and
+//! what recovery repairs after a crash ([`Machines::reconcile`]).
+//!
+//! Reconciliation: each machine journals its own inputs, so recovery rebuilds each one exactly;
+//! but a message between machines whose sending command was journaled and whose receiving input
+//! was not (the process died in between) is lost. `reconcile` finds every such gap from the
+//! machines' states alone and returns the inputs that close it; the runtime delivers them after
+//! recovery. In a consistent state it returns nothing.
+use std::collections::BTreeMap;
+
+use crate::audio::Audio;
+use crate::command::{Command, Target};
+use crate::describe::describe_ui;
+use crate::ids::{ActorName, AttemptId};
 use crate::input::{AudioInput, Input, RouterInput, SessionInput, UiInput};
-use crate::machine::Machines;
-use crate::session::Phase;
+use crate::machine::{Machine, MachineError};
+use crate::router::Router;
+use crate::session::{Phase, Session};
+use crate::ui_bridge::UiBridge;
+
+/// Every machine of a core, keyed by actor name: what replay folds a log through.
+#[derive(Clone, Debug, Default)]
+pub struct Machines {
+    /// The router.
+    pub router: Router,
+    /// Sessions by attempt.
+    pub sessions: BTreeMap<u64, Session>,
+    /// The audio machine.
+    pub audio: Audio,
+    /// The UI bridge.
+    pub ui: UiBridge,
+}
 
 impl Machines {
+    /// Steps the machine of `actor` with `input`.
+    pub fn step(
+        &mut self,
+        actor: ActorName,
+        input: &Input,
+        at_ms: u64,
+    ) -> Result<Vec<Command>, MachineError> {
+        let bad = || MachineError {
+            actor,
+            got: input.kind_name(),
+        };
+        Ok(match (actor, input) {
+            (ActorName::Router, Input::Router(i)) => self.router.step(i, at_ms),
+            (ActorName::Session(a), Input::Session(i)) => {
+                self.sessions.entry(a).or_default().step(i, at_ms)
+            }
+            (ActorName::Audio, Input::Audio(i)) => self.audio.step(i, at_ms),
+            (ActorName::Ui, Input::Ui(i)) => self.ui.step(i, at_ms),
+            _ => return Err(bad()),
+        })
+    }
+
+    /// A one-line summary of one machine's state, for timelines.
+    pub fn summary(&self, actor: ActorName) -> String {
+        match actor {
+            ActorName::Router => match self.router.current() {
+                None => "no call".to_owned(),
+                Some(c) => match &c.ended {
+                    None => format!("current: attempt {} ({})", c.attempt, c.session_id),
+                    Some(r) => format!("attempt {} ended ({r})", c.attempt),
+                },
+            },
+            ActorName::Session(a) => match self.sessions.get(&a).map(|s| s.phase()) {
+                None | Some(Phase::Unstarted) => "not started".to_owned(),
+                Some(Phase::InCall { reconnecting: true }) => "in call, reconnecting".to_owned(),
+                Some(Phase::InCall { .. }) => "in call, connected".to_owned(),
+                Some(Phase::Ended(r)) => format!("ended ({r})"),
+                Some(p) => format!("{p:?}").to_lowercase(),
+            },
+            ActorName::Audio => {
+                let v = self.audio.view();
+                format!(
+                    "{}{}, route {:?}",
+                    if v.active { "active" } else { "inactive" },
+                    if v.interrupted { ", interrupted" } else { "" },
+                    v.route
+                )
+            }
+            ActorName::Ui => describe_ui(&self.ui.current()),
+        }
+    }
+
     /// The inputs that bring the machines back in agreement with each other.
     pub fn reconcile(&self) -> Vec<(Target, Input)> {
         let mut out = Vec::new();
@@ -106,7 +181,7 @@ impl Machines {
         if let Some(view) = newest {
             // No view held and the call over: the user dismissed it; nothing to show again.
             let dismissed = self.ui.session_view().is_none()
-                && matches!(view.phase, crate::ui_bridge::PhaseView::Ended(_));
+                && matches!(view.phase, crate::view::PhaseView::Ended(_));
             if !dismissed && self.ui.session_view() != Some(&view) {
                 out.push((Target::Ui, Input::Ui(UiInput::Session(view))));
             }
@@ -125,7 +200,7 @@ fn continues(live: AttemptId, input: &Input) -> bool {
         Input::Session(SessionInput::Start { attempt, .. })
         | Input::Audio(AudioInput::CallStarting { attempt, .. }) => *attempt == live,
         Input::Ui(UiInput::Session(view)) => {
-            view.attempt == live && !matches!(view.phase, crate::ui_bridge::PhaseView::Ended(_))
+            view.attempt == live && !matches!(view.phase, crate::view::PhaseView::Ended(_))
         }
         _ => false,
     }
@@ -138,7 +213,8 @@ mod tests {
     use crate::input::{Event, SdkEvent};
     use crate::machine::Machine;
     use crate::settings::CoreConfig;
-    use crate::ui::{EndReason, UiState};
+    use crate::ui::UiState;
+    use crate::view::EndReason;
 
     fn in_call() -> Core {
         let mut core = Core::default();
