@@ -3,10 +3,10 @@
 # of its committed seed corpus (fuzz/corpus/<target>; the copy keeps runs from growing it).
 # Fails on any crash, leak of a panic or out-of-memory; the crashing input is left in
 # fuzz/artifacts/<target>/. Installs cargo-fuzz if missing (idempotent).
-#   bash scripts/test-fuzz.sh                      # CI: ~20 s per target after the build
+#   bash scripts/test-fuzz.sh                      # CI: 20 s per target after the build, two at a time
 #   FUZZ_SECONDS=600 bash scripts/test-fuzz.sh     # a long run
 #   FUZZ_TARGETS="link record_decode" bash scripts/test-fuzz.sh
-#   FUZZ_JOBS=2 ...                                # run that many targets at once
+#   FUZZ_JOBS=1 ...                                # targets at once (default 2: one per core here)
 # The toolchain is stable: RUSTC_BOOTSTRAP=1 lets cargo-fuzz pass its nightly-only flags, and no
 # sanitizer is used (the targets are safe Rust; libFuzzer still catches panics and aborts).
 set -euo pipefail
@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 
 seconds=${FUZZ_SECONDS:-20}
 targets=${FUZZ_TARGETS:-link jsonl_import record_decode batch_decode}
-jobs=${FUZZ_JOBS:-1}
+jobs=${FUZZ_JOBS:-2}
 export RUSTC_BOOTSTRAP=1
 
 if ! cargo fuzz --version >/dev/null 2>&1; then
