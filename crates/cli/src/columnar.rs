@@ -11,7 +11,7 @@ use arrow_array::builder::{StringBuilder, UInt32Builder, UInt64Builder};
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema};
 use serde_json::Value;
-use switchboard_domain::{ActorName, Command, Entry, Input, RouterInput, SessionInput};
+use switchboard_domain::{ActorName, Command, Entry, Input, Message, RouterInput, SessionInput};
 use switchboard_journal::Record;
 
 use crate::error::CliError;
@@ -138,11 +138,11 @@ pub fn write(records: &[Record], out: impl std::io::Write + Send) -> Result<u64,
 /// session's `Start`).
 fn note_session(r: &Record, sessions: &mut BTreeMap<u64, String>) {
     match &r.body {
-        Entry::Command(Command::StartAttempt {
+        Entry::Command(Command::Message(Message::StartAttempt {
             attempt,
             session_id,
             ..
-        })
+        }))
         | Entry::Input(Input::Session(SessionInput::Start {
             attempt,
             session_id,
@@ -231,7 +231,7 @@ pub fn body_type(body: &Value) -> String {
 /// Why a call ended, for the records that say so.
 fn end_reason(body: &Entry) -> Option<String> {
     let reason = match body {
-        Entry::Command(Command::Ended { reason, .. })
+        Entry::Command(Command::Message(Message::Ended { reason, .. }))
         | Entry::Input(Input::Router(RouterInput::AttemptEnded { reason, .. })) => reason,
         _ => return None,
     };

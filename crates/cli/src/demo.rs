@@ -7,12 +7,12 @@ use std::path::Path;
 use std::sync::Arc;
 
 use switchboard_domain::{
-    AppState, AudioEvent, AudioPort, Authorization, Command, CoreConfig, EndReason, Entry, Event,
-    Input, JoinErrorCode, MediaKind, Permissions, RouteChangeReason, RouterInput, SdkEvent,
-    SetupEvent, SetupStep, UiState, WaitingFor,
+    AppState, AudioEvent, AudioPort, Authorization, Command, CoreConfig, Effect, EndReason, Entry,
+    Event, Input, JoinErrorCode, MediaKind, Message, Permissions, RouteChangeReason, RouterInput,
+    SdkEvent, SetupEvent, SetupStep, UiState, WaitingFor,
 };
 use switchboard_journal::{FlushPolicy, Record};
-use switchboard_runtime::fakes::{recording_ports, PortCall, Recorder};
+use switchboard_runtime::fakes::{recording_ports, Recorder};
 use switchboard_runtime::{JournalConfig, ManualClock, Runtime, RuntimeConfig};
 
 use crate::error::CliError;
@@ -52,7 +52,7 @@ enum Reply {
 
 /// A scenario's own checks, given what the fake ports were asked (in order) and the scenario's
 /// records.
-type Checks = fn(&[PortCall], &[Record]) -> Vec<(bool, String)>;
+type Checks = fn(&[Effect], &[Record]) -> Vec<(bool, String)>;
 
 struct Scenario {
     name: &'static str,
@@ -71,7 +71,7 @@ struct Scenario {
     checks: Checks,
 }
 
-fn no_checks(_: &[PortCall], _: &[Record]) -> Vec<(bool, String)> {
+fn no_checks(_: &[Effect], _: &[Record]) -> Vec<(bool, String)> {
     Vec::new()
 }
 
@@ -399,7 +399,10 @@ fn find(records: &[Record], from: usize, is: impl Fn(&Entry) -> bool) -> Option<
 }
 
 fn is_join(e: &Entry) -> bool {
-    matches!(e, Entry::Command(Command::JoinSession { .. }))
+    matches!(
+        e,
+        Entry::Command(Command::Effect(Effect::JoinSession { .. }))
+    )
 }
 
 fn is_setup(e: &Entry, want: &SetupEvent) -> bool {
@@ -409,15 +412,15 @@ fn is_setup(e: &Entry, want: &SetupEvent) -> bool {
 /// The request number of a numbered init command.
 fn init_request(e: &Entry) -> Option<u64> {
     match e {
-        Entry::Command(Command::InitCalls { request }) => Some(*request),
+        Entry::Command(Command::Effect(Effect::InitCalls { request })) => Some(*request),
         _ => None,
     }
 }
 
-fn connecting(c: &PortCall) -> bool {
+fn connecting(c: &Effect) -> bool {
     matches!(
         c,
-        PortCall::Render(UiState::Joining {
+        Effect::Render(UiState::Joining {
             waiting_for: Some(WaitingFor::CallingService),
             ..
         })
@@ -429,10 +432,10 @@ fn seq_of(records: &[Record], i: Option<usize>) -> String {
     i.map_or("none".to_owned(), |i| records[i].seq.to_string())
 }
 
-fn cold_link_checks(calls: &[PortCall], mine: &[Record]) -> Vec<(bool, String)> {
+fn cold_link_checks(calls: &[Effect], mine: &[Record]) -> Vec<(bool, String)> {
     let first_join = calls
         .iter()
-        .position(|c| matches!(c, PortCall::JoinSession(..)))
+        .position(|c| matches!(c, Effect::JoinSession { .. }))
         .unwrap_or(calls.len());
     let shown = calls[..first_join].iter().any(connecting);
     // The launch's init, and the answer to that very request.
@@ -451,7 +454,7 @@ fn cold_link_checks(calls: &[PortCall], mine: &[Record]) -> Vec<(bool, String)> 
     });
     let login = init.and_then(|i| {
         find(mine, i, |e| {
-            matches!(e, Entry::Command(Command::LoginCallsSdk))
+            matches!(e, Entry::Command(Command::Effect(Effect::LoginCallsSdk)))
         })
     });
     let logged_in = login.and_then(|i| find(mine, i, |e| is_setup(e, &SetupEvent::LoginSucceeded)));
@@ -484,21 +487,23 @@ fn cold_link_checks(calls: &[PortCall], mine: &[Record]) -> Vec<(bool, String)> 
     ]
 }
 
-fn mic_denied_checks(calls: &[PortCall], _: &[Record]) -> Vec<(bool, String)> {
-    let asked = calls
-        .iter()
-        .position(|c| *c == PortCall::RequestPermission(MediaKind::Microphone));
+fn mic_denied_checks(calls: &[Effect], _: &[Record]) -> Vec<(bool, String)> {
+    let asked = calls.iter().position(|c| {
+        *c == Effect::RequestPermission {
+            media: MediaKind::Microphone,
+        }
+    });
     let error = calls.iter().position(|c| {
         matches!(
             c,
-            PortCall::Render(UiState::Error {
+            Effect::Render(UiState::Error {
                 open_settings: true,
                 can_retry: false,
                 ..
             })
         )
     });
-    let settings = calls.iter().position(|c| *c == PortCall::OpenAppSettings);
+    let settings = calls.iter().position(|c| *c == Effect::OpenAppSettings);
     vec![
         (
             asked.is_some(),
@@ -516,11 +521,11 @@ fn mic_denied_checks(calls: &[PortCall], _: &[Record]) -> Vec<(bool, String)> {
     ]
 }
 
-fn second_call_checks(calls: &[PortCall], mine: &[Record]) -> Vec<(bool, String)> {
+fn second_call_checks(calls: &[Effect], mine: &[Record]) -> Vec<(bool, String)> {
     let joins: Vec<usize> = calls
         .iter()
         .enumerate()
-        .filter(|(_, c)| matches!(c, PortCall::JoinSession(..)))
+        .filter(|(_, c)| matches!(c, Effect::JoinSession { .. }))
         .map(|(i, _)| i)
         .collect();
     let between = match joins[..] {
@@ -529,12 +534,12 @@ fn second_call_checks(calls: &[PortCall], mine: &[Record]) -> Vec<(bool, String)
     };
     let waited = between.iter().any(connecting);
     let first_end = find(mine, 0, |e| {
-        matches!(e, Entry::Command(Command::Ended { .. }))
+        matches!(e, Entry::Command(Command::Message(Message::Ended { .. })))
     });
     // The re-init the router asked for after the first call, and the answer to that request.
     let init_sent = first_end.and_then(|e| find(mine, e, |b| init_request(b).is_some()));
     let request = init_sent.and_then(|i| init_request(&mine[i].body));
-    let reinit = request.is_some_and(|n| between.contains(&PortCall::InitCalls(n)));
+    let reinit = request.is_some_and(|n| between.contains(&Effect::InitCalls { request: n }));
     let init_ok = init_sent.zip(request).and_then(|(i, n)| {
         find(mine, i, |e| {
             matches!(
@@ -711,9 +716,9 @@ impl Shell {
         let calls = rec.calls();
         for c in &calls[self.seen.min(calls.len())..] {
             match c {
-                PortCall::InitCalls(request) => self.setup.push_back(Pending::Init(*request)),
-                PortCall::Login => self.setup.push_back(Pending::Login),
-                PortCall::RequestPermission(media) => self.prompts.push(*media),
+                Effect::InitCalls { request } => self.setup.push_back(Pending::Init(*request)),
+                Effect::LoginCallsSdk => self.setup.push_back(Pending::Login),
+                Effect::RequestPermission { media } => self.prompts.push(*media),
                 _ => {}
             }
         }
@@ -862,15 +867,15 @@ async fn play(
 
 /// What a relaunch must show: the notice first, never a call view before the rejoin, and no
 /// call on the dead process's SDK session.
-fn relaunch_checks(after: &[PortCall]) -> Vec<(bool, String)> {
-    let before_rejoin: Vec<&PortCall> = after
+fn relaunch_checks(after: &[Effect]) -> Vec<(bool, String)> {
+    let before_rejoin: Vec<&Effect> = after
         .iter()
-        .take_while(|c| !matches!(c, PortCall::JoinSession(..)))
+        .take_while(|c| !matches!(c, Effect::JoinSession { .. }))
         .collect();
     let renders: Vec<&UiState> = before_rejoin
         .iter()
         .filter_map(|c| match c {
-            PortCall::Render(s) => Some(s),
+            Effect::Render(s) => Some(s),
             _ => None,
         })
         .collect();
@@ -885,7 +890,7 @@ fn relaunch_checks(after: &[PortCall]) -> Vec<(bool, String)> {
     let first = renders.first().map_or("nothing", |s| s.label());
     let untouched = !before_rejoin
         .iter()
-        .any(|c| matches!(c, PortCall::LeaveSession(_) | PortCall::JoinSession(..)));
+        .any(|c| matches!(c, Effect::LeaveSession { .. } | Effect::JoinSession { .. }));
     vec![
         (
             notice,
@@ -919,18 +924,18 @@ fn report(results: Vec<(bool, String)>) -> std::io::Result<usize> {
 
 fn check(
     s: &Scenario,
-    calls: &[PortCall],
+    calls: &[Effect],
     mine: &[Record],
     ui: UiState,
     all: &[Record],
 ) -> std::io::Result<usize> {
     let joins = calls
         .iter()
-        .filter(|c| matches!(c, PortCall::JoinSession(..)))
+        .filter(|c| matches!(c, Effect::JoinSession { .. }))
         .count();
     let mut leaves = std::collections::BTreeMap::new();
     for c in calls {
-        if let PortCall::LeaveSession(a) = c {
+        if let Effect::LeaveSession { attempt: a } = c {
             *leaves.entry(*a).or_insert(0usize) += 1;
         }
     }
@@ -939,17 +944,16 @@ fn check(
     let ended: Vec<EndReason> = mine
         .iter()
         .filter_map(|r| match &r.body {
-            switchboard_domain::Entry::Command(switchboard_domain::Command::Ended {
-                reason,
-                ..
-            }) => Some(reason.clone()),
+            switchboard_domain::Entry::Command(switchboard_domain::Command::Message(
+                switchboard_domain::Message::Ended { reason, .. },
+            )) => Some(reason.clone()),
             _ => None,
         })
         .collect();
     let renders: Vec<&UiState> = calls
         .iter()
         .filter_map(|c| match c {
-            PortCall::Render(s) => Some(s),
+            Effect::Render(s) => Some(s),
             _ => None,
         })
         .collect();

@@ -16,8 +16,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use switchboard_domain::{
-    ActorName, AttemptId, Command, Entry, Input, Machines, RouterInput, SdkEvent, SessionId,
-    SessionInput, SessionType,
+    ActorName, AttemptId, Command, Entry, Input, Machines, Message, RouterInput, SdkEvent,
+    SessionId, SessionInput, SessionType,
 };
 use switchboard_journal::{Record, Replay};
 
@@ -230,17 +230,17 @@ impl<'a> Log<'a> {
                     },
                 );
             }
-            (_, Entry::Command(Command::Ended { attempt, .. })) => {
+            (_, Entry::Command(Command::Message(Message::Ended { attempt, .. }))) => {
                 self.ended.entry(*attempt).or_insert(index);
             }
             (
                 _,
-                Entry::Command(Command::StartAttempt {
+                Entry::Command(Command::Message(Message::StartAttempt {
                     attempt,
                     session_id,
                     settings,
                     ..
-                }),
+                })),
             ) => {
                 self.sessions.insert(*attempt, session_id);
                 self.video

@@ -11,8 +11,8 @@ use serde::Serialize;
 use serde_json::Value;
 use switchboard_domain::session::Phase;
 use switchboard_domain::{
-    ActorName, Command, Entry, Input, JoinErrorCode, Machines, Notice, RouterInput, SdkEvent,
-    SessionInput, UiState,
+    ActorName, Command, Effect, Entry, Input, JoinErrorCode, Machines, Message, Notice,
+    RouterInput, SdkEvent, SessionInput, UiState,
 };
 use switchboard_journal::{Fold, Record, Replay};
 
@@ -223,7 +223,7 @@ impl Builder {
         }
         self.marks(r, t);
         self.call_facts(r, t);
-        if let Entry::Command(Command::Render(ui)) = &r.body {
+        if let Entry::Command(Command::Effect(Effect::Render(ui))) = &r.body {
             self.band(&r.actor.to_string(), ui_band(ui), t, r.seq);
         }
         self.events.push(Event {
@@ -328,13 +328,13 @@ impl Builder {
             Entry::Input(Input::Session(SessionInput::TimerFired(kind))) => {
                 self.mark("timeout", r, t, format!("timer fired: {kind:?}"));
             }
-            Entry::Command(Command::Ended { reason, .. }) => {
+            Entry::Command(Command::Message(Message::Ended { reason, .. })) => {
                 self.mark("end", r, t, format!("ended: {reason}"));
             }
-            Entry::Command(Command::Render(UiState::Error { message, .. })) => {
+            Entry::Command(Command::Effect(Effect::Render(UiState::Error { message, .. }))) => {
                 self.mark("error", r, t, format!("error shown: {message}"));
             }
-            Entry::Command(Command::Notify(n @ Notice::LinkRejected { .. })) => {
+            Entry::Command(Command::Message(Message::Notify(n @ Notice::LinkRejected { .. }))) => {
                 self.mark("error", r, t, n.to_string());
             }
             _ => {}
@@ -357,7 +357,10 @@ impl Builder {
                     },
                 );
             }
-            (ActorName::Session(a), Entry::Command(Command::SessionChanged(v))) => {
+            (
+                ActorName::Session(a),
+                Entry::Command(Command::Message(Message::SessionChanged(v))),
+            ) => {
                 let Some(c) = self.calls.get_mut(a) else {
                     return;
                 };
@@ -367,7 +370,10 @@ impl Builder {
                     _ => {}
                 }
             }
-            (ActorName::Session(a), Entry::Command(Command::Ended { reason, .. })) => {
+            (
+                ActorName::Session(a),
+                Entry::Command(Command::Message(Message::Ended { reason, .. })),
+            ) => {
                 if let Some(c) = self.calls.get_mut(a) {
                     c.ended = Some(t);
                     c.reason = Some(reason.to_string());

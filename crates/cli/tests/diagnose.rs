@@ -7,9 +7,9 @@ use std::path::Path;
 use support::{diagnose, rules, Script};
 use switchboard_domain::command::{AudioCategory, AudioOptions, AudioSessionMode};
 use switchboard_domain::{
-    ActorName, AppState, AudioEvent, AudioPort, Authorization, Command, CoreConfig, Entry, Event,
-    Incident, MediaKind, Permissions, RouteChangeReason, SdkButton, SdkEvent, SessionType,
-    SetupEvent, TimerKind,
+    ActorName, AppState, AudioEvent, AudioPort, Authorization, Command, CoreConfig, Effect, Entry,
+    Event, Incident, MediaKind, Message, Permissions, RouteChangeReason, SdkButton, SdkEvent,
+    SessionType, SetupEvent, TimerKind,
 };
 
 /// Writes the log and returns the rules it triggers.
@@ -85,7 +85,12 @@ fn join_twice() {
     let join = bad
         .records()
         .into_iter()
-        .find(|r| matches!(r.body, Entry::Command(Command::JoinSession { .. })))
+        .find(|r| {
+            matches!(
+                r.body,
+                Entry::Command(Command::Effect(Effect::JoinSession { .. }))
+            )
+        })
         .unwrap();
     bad.raw(join.actor, join.body);
     left(&mut bad, 1).close_view();
@@ -157,14 +162,14 @@ fn audio_no_mic() {
     let mut bad = ordinary();
     bad.raw(
         ActorName::Audio,
-        Entry::Command(Command::ConfigureAudio {
+        Entry::Command(Command::Effect(Effect::ConfigureAudio {
             category: AudioCategory::Playback,
             mode: AudioSessionMode::VoiceChat,
             options: AudioOptions {
                 allow_bluetooth: true,
                 default_to_speaker: false,
             },
-        }),
+        })),
     );
     check("audio-no-mic", &bad, &ordinary());
 }
@@ -610,7 +615,7 @@ fn port_failed() {
     // After the call (no call holds the audio session): recorded by the audio actor, named.
     let mut bad = ordinary();
     bad.event(Event::Incident(Incident::port_failed(
-        Command::ActivateAudio,
+        Effect::ActivateAudio,
         "AVAudioSession error 561017449 (insufficient priority)",
     )));
     let audio_actor = bad.records().into_iter().any(|r| {
@@ -637,7 +642,7 @@ fn port_failed() {
         .wait(5_000)
         .event(Event::Leave);
     leave.event(Event::Incident(Incident::port_failed(
-        Command::LeaveSession { attempt: 1 },
+        Effect::LeaveSession { attempt: 1 },
         "CallSession.shared has no active session",
     )));
     leave.wait(400).sdk(1, SdkEvent::SessionLeft).close_view();
@@ -658,7 +663,7 @@ fn port_failed_join_names_how_the_attempt_ended() {
     let mut bad = Script::launched(Permissions::GRANTED);
     bad.ready().open("standup_42").event(Event::ViewAppeared);
     bad.event(Event::Incident(Incident::port_failed(
-        Command::JoinSession {
+        Effect::JoinSession {
             attempt: 1,
             session_id: switchboard_domain::SessionId::parse("standup_42").unwrap(),
             settings: Default::default(),
@@ -673,7 +678,10 @@ fn port_failed_join_names_how_the_attempt_ended() {
     assert!(what.contains("The call was not joined"), "{what}");
     // No SDK callback will come for a join the shell could not start: the core ends it at once.
     let ended = seq_where(&bad, |e| {
-        matches!(e, Entry::Command(Command::Ended { attempt: 1, .. }))
+        matches!(
+            e,
+            Entry::Command(Command::Message(Message::Ended { attempt: 1, .. }))
+        )
     });
     assert!(what.contains(&format!("ended at seq {ended}")), "{what}");
 }
@@ -684,7 +692,7 @@ fn port_failed_audio_activation_during_a_call_says_there_was_no_audio_until_the_
     bad.ready().joined_call("standup_42", 1);
     let failed_at = bad.records().len() as u64;
     bad.event(Event::Incident(Incident::port_failed(
-        Command::ActivateAudio,
+        Effect::ActivateAudio,
         "AVAudioSession error 561017449 (insufficient priority)",
     )));
     bad.wait(20_000)
@@ -697,7 +705,13 @@ fn port_failed_audio_activation_during_a_call_says_there_was_no_audio_until_the_
         .records()
         .into_iter()
         .filter(|r| r.actor == ActorName::Audio)
-        .find(|r| r.seq > failed_at && matches!(r.body, Entry::Command(Command::ActivateAudio)))
+        .find(|r| {
+            r.seq > failed_at
+                && matches!(
+                    r.body,
+                    Entry::Command(Command::Effect(Effect::ActivateAudio))
+                )
+        })
         .expect("the audio machine retries on the foreground")
         .seq;
     let f = the_finding(&bad, "port-failed");
@@ -722,7 +736,7 @@ fn port_failed_audio_activation_during_a_call_says_there_was_no_audio_until_the_
     let mut never = Script::launched(Permissions::GRANTED);
     never.ready().joined_call("standup_42", 1);
     never.event(Event::Incident(Incident::port_failed(
-        Command::ConfigureAudio {
+        Effect::ConfigureAudio {
             category: AudioCategory::PlayAndRecord,
             mode: AudioSessionMode::VideoChat,
             options: AudioOptions {
@@ -771,9 +785,10 @@ fn launched_calls_that_get_everything_they_ask_for_are_clean() {
     ] {
         let s = launched_call(permissions);
         assert!(
-            s.records()
-                .iter()
-                .any(|r| matches!(r.body, Entry::Command(Command::JoinSession { .. }))),
+            s.records().iter().any(|r| matches!(
+                r.body,
+                Entry::Command(Command::Effect(Effect::JoinSession { .. }))
+            )),
             "{permissions:?}: the call joins"
         );
         assert_eq!(
@@ -800,9 +815,9 @@ fn microphone_denied() {
     let asked = seq_where(&bad, |e| {
         matches!(
             e,
-            Entry::Command(Command::RequestPermission {
+            Entry::Command(Command::Effect(Effect::RequestPermission {
                 media: MediaKind::Microphone
-            })
+            }))
         )
     });
     check(
@@ -827,7 +842,7 @@ fn microphone_denied() {
     before.close_view();
     before.event(Event::OpenSettings);
     let opened = seq_where(&before, |e| {
-        matches!(e, Entry::Command(Command::OpenAppSettings))
+        matches!(e, Entry::Command(Command::Effect(Effect::OpenAppSettings)))
     });
     let what = text_of(&the_finding(&before, "microphone-denied"), "explanation");
     assert!(what.contains("already denied"), "{what}");
@@ -855,9 +870,14 @@ fn camera_denied() {
     let join = bad
         .records()
         .into_iter()
-        .find(|r| matches!(r.body, Entry::Command(Command::JoinSession { .. })))
+        .find(|r| {
+            matches!(
+                r.body,
+                Entry::Command(Command::Effect(Effect::JoinSession { .. }))
+            )
+        })
         .unwrap();
-    let Entry::Command(Command::JoinSession { settings, .. }) = &join.body else {
+    let Entry::Command(Command::Effect(Effect::JoinSession { settings, .. })) = &join.body else {
         unreachable!()
     };
     assert!(settings.start_video_paused, "joined with video paused");
@@ -895,7 +915,10 @@ fn init_failed() {
     bad.close_view();
     check("init-failed", &bad, &launched_call(Permissions::GRANTED));
     let init = seq_where(&bad, |e| {
-        matches!(e, Entry::Command(Command::InitCalls { request: 1 }))
+        matches!(
+            e,
+            Entry::Command(Command::Effect(Effect::InitCalls { request: 1 }))
+        )
     });
     let f = the_finding(&bad, "init-failed");
     assert_eq!(f["attempt"], 1, "{f}");
@@ -916,7 +939,7 @@ fn init_failed() {
     // finding for the record: init-failed, not port-failed as well.
     let mut port = Script::launched(Permissions::GRANTED);
     port.event(Event::Incident(Incident::port_failed(
-        Command::InitCalls { request: 1 },
+        Effect::InitCalls { request: 1 },
         "CometChatCalls is not linked",
     )));
     port.wait(5_000).open("standup_42");
@@ -954,10 +977,16 @@ fn init_failed_names_an_answer_the_core_ignored() {
         .wait(10_000);
     left(&mut late, 1).close_view();
     let first = seq_where(&late, |e| {
-        matches!(e, Entry::Command(Command::InitCalls { request: 1 }))
+        matches!(
+            e,
+            Entry::Command(Command::Effect(Effect::InitCalls { request: 1 }))
+        )
     });
     let again = seq_where(&late, |e| {
-        matches!(e, Entry::Command(Command::InitCalls { request: 2 }))
+        matches!(
+            e,
+            Entry::Command(Command::Effect(Effect::InitCalls { request: 2 }))
+        )
     });
     let f = the_finding(&late, "init-failed");
     assert!(f["attempt"].is_null(), "{f}");
@@ -1015,7 +1044,7 @@ fn init_failed_names_an_answer_the_core_ignored() {
     // An older log's unnumbered init that the shell could not call is init-failed too.
     let mut booted = Script::new();
     booted.event(Event::Incident(Incident::port_failed(
-        Command::InitCallsSdk,
+        Effect::InitCallsSdk,
         "CometChatCalls is not linked",
     )));
     let tmp = tempfile::tempdir().unwrap();
@@ -1117,10 +1146,10 @@ fn slow_sdk_ready() {
     let ended = seq_where(&never, |e| {
         matches!(
             e,
-            Entry::Command(Command::Ended {
+            Entry::Command(Command::Message(Message::Ended {
                 reason: switchboard_domain::EndReason::NotReady { .. },
                 ..
-            })
+            }))
         )
     });
     let f = the_finding(&never, "slow-sdk-ready");

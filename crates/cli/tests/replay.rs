@@ -6,7 +6,7 @@ mod support;
 use std::path::{Path, PathBuf};
 
 use support::{assert_bad_input, demo, switchboard, text, Script};
-use switchboard_domain::{AppState, Event, SdkEvent};
+use switchboard_domain::{AppState, Effect, Event, SdkEvent};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../schemas/fixtures")
@@ -211,13 +211,13 @@ fn replay_verify_and_the_simulators_checker_name_the_same_seq() {
         .rposition(|r| {
             matches!(
                 &r.body,
-                Entry::Command(Command::Render(UiState::InCall { .. }))
+                Entry::Command(Command::Effect(Effect::Render(UiState::InCall { .. })))
             )
         })
         .expect("an in-call render");
-    let Entry::Command(Command::Render(UiState::InCall {
+    let Entry::Command(Command::Effect(Effect::Render(UiState::InCall {
         participant_count, ..
-    })) = &mut records[i].body
+    }))) = &mut records[i].body
     else {
         unreachable!()
     };

@@ -4,7 +4,7 @@
 //! resets handled. It never asks for a category that captures no microphone.
 use serde::{Deserialize, Serialize};
 
-use crate::command::{AudioCategory, AudioOptions, AudioSessionMode, Command};
+use crate::command::{AudioCategory, AudioOptions, AudioSessionMode, Command, Effect, Message};
 use crate::ids::AttemptId;
 use crate::input::{AppState, AudioEvent, AudioInput};
 use crate::machine::Machine;
@@ -39,7 +39,7 @@ impl Audio {
     }
 
     fn configure(&self) -> Command {
-        Command::ConfigureAudio {
+        Command::Effect(Effect::ConfigureAudio {
             category: AudioCategory::PlayAndRecord,
             mode: if self.video {
                 AudioSessionMode::VideoChat
@@ -50,13 +50,13 @@ impl Audio {
                 allow_bluetooth: true,
                 default_to_speaker: true,
             },
-        }
+        })
     }
 
     fn activate(&mut self) -> Command {
         self.active = true;
         self.interrupted = false;
-        Command::ActivateAudio
+        Command::Effect(Effect::ActivateAudio)
     }
 
     /// After a failed activation: configure and activate again. The failure, if it happens
@@ -69,10 +69,10 @@ impl Audio {
     /// Rule 13: the shell could not configure or activate the session. The call goes on (the SDK
     /// may still get audio), the UI says audio is unavailable, and the next foreground or route
     /// change tries again. Other failed audio commands are only recorded.
-    fn port_failed(&mut self, command: &Command) -> Vec<Command> {
+    fn port_failed(&mut self, effect: &Effect) -> Vec<Command> {
         let setup = matches!(
-            command,
-            Command::ActivateAudio | Command::ConfigureAudio { .. }
+            effect,
+            Effect::ActivateAudio | Effect::ConfigureAudio { .. }
         );
         if setup && self.call.is_some() {
             self.unavailable = true;
@@ -108,7 +108,7 @@ impl Audio {
                 // output override from scratch (options do not survive a category change).
                 let mut out = vec![self.configure(), self.activate()];
                 if self.speaker_override {
-                    out.push(Command::OverrideOutput { speaker: true });
+                    out.push(Command::Effect(Effect::OverrideOutput { speaker: true }));
                 }
                 out
             }
@@ -135,15 +135,17 @@ impl Machine for Audio {
                 self.active = false;
                 self.interrupted = false;
                 self.unavailable = false;
-                vec![Command::DeactivateAudio {
+                vec![Command::Effect(Effect::DeactivateAudio {
                     notify_others: true,
-                }]
+                })]
             }
             AudioInput::CallEnded { .. } => Vec::new(),
             AudioInput::Event(e) => self.event(e),
             AudioInput::SelectRoute { speaker } if self.call.is_some() => {
                 self.speaker_override = *speaker;
-                vec![Command::OverrideOutput { speaker: *speaker }]
+                vec![Command::Effect(Effect::OverrideOutput {
+                    speaker: *speaker,
+                })]
             }
             AudioInput::SelectRoute { .. } => Vec::new(),
             AudioInput::App(AppState::Foreground) if self.call.is_some() && self.unavailable => {
@@ -153,11 +155,15 @@ impl Machine for Audio {
                 vec![self.activate()]
             }
             AudioInput::App(_) => Vec::new(),
-            AudioInput::PortFailed { command, .. } => self.port_failed(command),
+            AudioInput::PortFailed { command, .. } => match command {
+                Command::Effect(effect) => self.port_failed(effect),
+                // Only an effect goes to a port; a message cannot have failed at one.
+                Command::Message(_) => Vec::new(),
+            },
         };
         let after = self.view();
         if after != before {
-            out.push(Command::AudioChanged(after));
+            out.push(Command::Message(Message::AudioChanged(after)));
         }
         out
     }

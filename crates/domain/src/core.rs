@@ -1,5 +1,5 @@
-//! [`Core`]: the four machines wired together in one thread, delivering every command between
-//! machines in FIFO order with [`Command::deliveries`]. The actor runtime does the same across
+//! [`Core`]: the four machines wired together in one thread, delivering every message between
+//! machines in FIFO order with [`Message::deliveries`](crate::command::Message::deliveries). The actor runtime does the same across
 //! actors; this one is for property tests, the simulator's reference model and documentation.
 use std::collections::VecDeque;
 
@@ -134,7 +134,11 @@ impl Core {
                 .step(actor, &input, at_ms)
                 .expect("deliveries always match their target");
             for c in &commands {
-                queue.extend(c.deliveries());
+                match c {
+                    Command::Message(m) => queue.extend(m.deliveries()),
+                    // Effects are for the ports: nothing here performs them.
+                    Command::Effect(_) => {}
+                }
             }
             steps.push(Step {
                 actor,

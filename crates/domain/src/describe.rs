@@ -3,7 +3,7 @@
 //! in these types.
 use std::fmt;
 
-use crate::command::{Command, Notice};
+use crate::command::{Command, Effect, Message, Notice};
 use crate::device::{Authorization, SetupEvent, WaitingFor};
 use crate::incident::Incident;
 use crate::input::{AudioEvent, AudioInput, Input, RouterInput, SdkEvent, SessionInput, UiInput};
@@ -228,7 +228,16 @@ impl fmt::Display for Input {
 
 impl fmt::Display for Command {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        use Command::*;
+        match self {
+            Command::Effect(e) => e.fmt(f),
+            Command::Message(m) => m.fmt(f),
+        }
+    }
+}
+
+impl fmt::Display for Effect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use Effect::*;
         match self {
             InitCallsSdk => f.write_str("init Calls SDK"),
             InitChatSdk => f.write_str("init Chat SDK"),
@@ -265,6 +274,19 @@ impl fmt::Display for Command {
             StartTimer { id, after_ms } => write!(f, "start timer {:?} ({after_ms} ms)", id.kind),
             CancelTimer { id } => write!(f, "cancel timer {:?}", id.kind),
             Render(state) => write!(f, "render {}", describe_ui(state)),
+            LoginCallsSdk => f.write_str("login Calls SDK (with the app's token)"),
+            RequestPermission { media } => write!(f, "request {} permission", media.name()),
+            OpenAppSettings => f.write_str("open the app's Settings page"),
+            ShareLink { url } => write!(f, "share link {}", clip(url, 120)),
+            InitCalls { request } => write!(f, "init Calls SDK (#{request})"),
+        }
+    }
+}
+
+impl fmt::Display for Message {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use Message::*;
+        match self {
             StartAttempt {
                 attempt,
                 session_id,
@@ -278,11 +300,6 @@ impl fmt::Display for Command {
             SessionChanged(v) => write!(f, "session {} is {}", v.attempt, phase_label(&v.phase)),
             AudioChanged(v) => describe_audio(f, v),
             Notify(n) => write!(f, "notify: {n}"),
-            LoginCallsSdk => f.write_str("login Calls SDK (with the app's token)"),
-            RequestPermission { media } => write!(f, "request {} permission", media.name()),
-            OpenAppSettings => f.write_str("open the app's Settings page"),
-            ShareLink { url } => write!(f, "share link {}", clip(url, 120)),
-            InitCalls { request } => write!(f, "init Calls SDK (#{request})"),
         }
     }
 }

@@ -397,60 +397,65 @@ impl From<UiState> for crate::UiState {
 
 impl From<Command> for crate::Command {
     fn from(c: Command) -> Self {
-        use crate::Command as C;
+        use crate::command::{Effect as E, Message as M};
         match c {
-            Command::InitCallsSdk => C::InitCallsSdk,
-            Command::InitChatSdk => C::InitChatSdk,
-            Command::RegisterListeners { attempt } => C::RegisterListeners { attempt },
+            Command::InitCallsSdk => E::InitCallsSdk.into(),
+            Command::InitChatSdk => E::InitChatSdk.into(),
+            Command::RegisterListeners { attempt } => E::RegisterListeners { attempt }.into(),
             Command::JoinSession {
                 attempt,
                 session_id,
                 settings,
-            } => C::JoinSession {
+            } => E::JoinSession {
                 attempt,
                 session_id,
                 settings,
-            },
-            Command::LeaveSession { attempt } => C::LeaveSession { attempt },
-            Command::MuteAudio { attempt } => C::MuteAudio { attempt },
-            Command::UnmuteAudio { attempt } => C::UnmuteAudio { attempt },
-            Command::PauseVideo { attempt } => C::PauseVideo { attempt },
-            Command::ResumeVideo { attempt } => C::ResumeVideo { attempt },
-            Command::SetAudioMode { attempt, mode } => C::SetAudioMode { attempt, mode },
+            }
+            .into(),
+            Command::LeaveSession { attempt } => E::LeaveSession { attempt }.into(),
+            Command::MuteAudio { attempt } => E::MuteAudio { attempt }.into(),
+            Command::UnmuteAudio { attempt } => E::UnmuteAudio { attempt }.into(),
+            Command::PauseVideo { attempt } => E::PauseVideo { attempt }.into(),
+            Command::ResumeVideo { attempt } => E::ResumeVideo { attempt }.into(),
+            Command::SetAudioMode { attempt, mode } => E::SetAudioMode { attempt, mode }.into(),
             Command::ConfigureAudio {
                 category,
                 mode,
                 options,
-            } => C::ConfigureAudio {
+            } => E::ConfigureAudio {
                 category,
                 mode,
                 options,
-            },
-            Command::ActivateAudio => C::ActivateAudio,
-            Command::DeactivateAudio { notify_others } => C::DeactivateAudio { notify_others },
-            Command::OverrideOutput { speaker } => C::OverrideOutput { speaker },
-            Command::StartTimer { id, after_ms } => C::StartTimer { id, after_ms },
-            Command::CancelTimer { id } => C::CancelTimer { id },
-            Command::Render(s) => C::Render(s.into()),
+            }
+            .into(),
+            Command::ActivateAudio => E::ActivateAudio.into(),
+            Command::DeactivateAudio { notify_others } => {
+                E::DeactivateAudio { notify_others }.into()
+            }
+            Command::OverrideOutput { speaker } => E::OverrideOutput { speaker }.into(),
+            Command::StartTimer { id, after_ms } => E::StartTimer { id, after_ms }.into(),
+            Command::CancelTimer { id } => E::CancelTimer { id }.into(),
+            Command::Render(s) => E::Render(s.into()).into(),
             Command::StartAttempt {
                 attempt,
                 session_id,
                 settings,
                 join_timeout_ms,
                 leave_ack_timeout_ms,
-            } => C::StartAttempt {
+            } => M::StartAttempt {
                 attempt,
                 session_id,
                 settings,
                 join_timeout_ms,
                 leave_ack_timeout_ms,
-            },
-            Command::Forward { attempt, input } => C::Forward { attempt, input },
-            Command::CallStarting { attempt, video } => C::CallStarting { attempt, video },
-            Command::Ended { attempt, reason } => C::Ended { attempt, reason },
-            Command::SessionChanged(v) => C::SessionChanged(v.into()),
-            Command::AudioChanged(v) => C::AudioChanged(v.into()),
-            Command::Notify(n) => C::Notify(n),
+            }
+            .into(),
+            Command::Forward { attempt, input } => M::Forward { attempt, input }.into(),
+            Command::CallStarting { attempt, video } => M::CallStarting { attempt, video }.into(),
+            Command::Ended { attempt, reason } => M::Ended { attempt, reason }.into(),
+            Command::SessionChanged(v) => M::SessionChanged(v.into()).into(),
+            Command::AudioChanged(v) => M::AudioChanged(v.into()).into(),
+            Command::Notify(n) => M::Notify(n).into(),
         }
     }
 }

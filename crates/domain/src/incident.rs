@@ -4,7 +4,7 @@
 //! records each one; no machine acts on them yet, so they change no state and decide nothing.
 use serde::{Deserialize, Serialize};
 
-use crate::command::Command;
+use crate::command::{Command, Effect};
 
 /// Longest error text an incident keeps, in bytes: a shell error is one line, and the log must
 /// not grow by whatever a port chose to say.
@@ -53,10 +53,10 @@ pub enum Incident {
 }
 
 impl Incident {
-    /// A port failure, its message clipped to [`INCIDENT_MESSAGE_BYTES_MAX`] bytes.
-    pub fn port_failed(command: Command, message: &str) -> Incident {
+    /// A port failure of `effect`, its message clipped to [`INCIDENT_MESSAGE_BYTES_MAX`] bytes.
+    pub fn port_failed(effect: Effect, message: &str) -> Incident {
         Incident::PortFailed {
-            command,
+            command: Command::Effect(effect),
             message: clip_message(message),
         }
     }
@@ -94,7 +94,7 @@ mod tests {
     fn a_port_failure_message_is_one_bounded_line() {
         let long = "é".repeat(INCIDENT_MESSAGE_BYTES_MAX);
         let Incident::PortFailed { message, .. } =
-            Incident::port_failed(Command::ActivateAudio, &format!("a\nb{long}"))
+            Incident::port_failed(Effect::ActivateAudio, &format!("a\nb{long}"))
         else {
             panic!("not a port failure");
         };

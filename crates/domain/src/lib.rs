@@ -7,7 +7,7 @@
 //! a task: time arrives inside inputs (`at_ms`), and timers are commands and inputs.
 //!
 //! [`core::Core`] wires the four machines together in-process with the same delivery rules the
-//! actor runtime uses ([`Command::deliveries`]); property tests and the simulator lean on it.
+//! actor runtime uses ([`command::Message::deliveries`]); property tests and the simulator lean on it.
 #![warn(missing_docs)]
 
 #[cfg(feature = "uniffi")]
@@ -33,7 +33,7 @@ pub mod ui;
 pub mod ui_bridge;
 pub mod view;
 
-pub use command::{Command, Notice, Target};
+pub use command::{Command, Effect, Message, Notice, Port, Target};
 pub use device::{Authorization, MediaKind, Permissions, SetupEvent, SetupStep, WaitingFor};
 pub use ids::{ActorName, AttemptId, SessionId};
 pub use incident::Incident;

@@ -3,7 +3,7 @@
 //! Calls SDK's init and login (rule 11) and the microphone and camera permissions (rule 12).
 use serde::{Deserialize, Serialize};
 
-use crate::command::{Command, Notice};
+use crate::command::{Command, Effect, Message, Notice};
 use crate::device::{Authorization, MediaKind, Permissions, SetupEvent, SetupStep, WaitingFor};
 use crate::ids::{AttemptId, SessionId};
 use crate::incident::Incident;
@@ -56,7 +56,7 @@ pub struct SdkReadiness {
     pub init_sent: bool,
     /// A `LoginCallsSdk` is out and not answered.
     pub login_sent: bool,
-    /// The number of the latest init asked for in this process (`Command::InitCalls`).
+    /// The number of the latest init asked for in this process (`Effect::InitCalls`).
     pub init_request: u64,
     /// When the last `InitCallsSdk` and `LoginCallsSdk` went out.
     pub init_sent_at: u64,
@@ -149,10 +149,10 @@ impl Router {
         if self.gated && self.permissions.microphone.refused() {
             // Rule 12: no join without the microphone, and no call view either: the user sees
             // the error (with Open Settings) straight away.
-            return vec![Command::Notify(Notice::JoinRefused {
+            return vec![Command::Message(Message::Notify(Notice::JoinRefused {
                 session_id,
                 reason: EndReason::MicrophoneDenied,
-            })];
+            }))];
         }
         self.last_attempt += 1;
         let attempt = self.last_attempt;
@@ -165,13 +165,13 @@ impl Router {
             abandoned: false,
             used_sdk: !self.gated,
         });
-        let start = Command::StartAttempt {
+        let start = Command::Message(Message::StartAttempt {
             attempt,
             session_id,
             settings: self.config.settings.clone(),
             join_timeout_ms: self.config.join_timeout_ms,
             leave_ack_timeout_ms: self.config.leave_ack_timeout_ms,
-        };
+        });
         if !self.gated {
             return vec![start];
         }
@@ -215,9 +215,9 @@ impl Router {
         self.sdk.init_sent = true;
         self.sdk.init_sent_at = self.now;
         self.sdk.init_request += 1;
-        vec![Command::InitCalls {
+        vec![Command::Effect(Effect::InitCalls {
             request: self.sdk.init_request,
-        }]
+        })]
     }
 
     fn login(&mut self) -> Vec<Command> {
@@ -227,7 +227,7 @@ impl Router {
         self.sdk.login = Readiness::Pending;
         self.sdk.login_sent = true;
         self.sdk.login_sent_at = self.now;
-        vec![Command::LoginCallsSdk]
+        vec![Command::Effect(Effect::LoginCallsSdk)]
     }
 
     /// Rule 12: ask for what is undetermined, before the join (the camera for video calls only).
@@ -251,7 +251,7 @@ impl Router {
             }
             self.asked.retain(|(m, _)| *m != media);
             self.asked.push((media, self.now));
-            out.push(Command::RequestPermission { media });
+            out.push(Command::Effect(Effect::RequestPermission { media }));
         }
         out
     }
@@ -322,13 +322,45 @@ impl Router {
             }
             Ok(_) => return Vec::new(),
         };
-        vec![Command::Forward { attempt, input }]
+        vec![Command::Message(Message::Forward { attempt, input })]
     }
 
     /// A result counts only when it answers a request this process made and has not had answered:
     /// an init result naming the latest init asked for, a login result after `LoginCallsSdk`.
     /// Anything else (a late completion of an init asked for again, a duplicate, a stray) is
     /// recorded and ignored, so it cannot make a join go out early or for the wrong init.
+    /// Rule 13: the shell could not carry out `effect`. A prompt never shown is asked for again
+    /// at the next join; a join the shell could not start ends its attempt; an init or login the
+    /// shell could not even start is that step failing. Other failed effects are only recorded.
+    fn port_failed(&mut self, effect: &Effect, message: &str) -> Vec<Command> {
+        let event = match effect {
+            // The prompt was never shown, so no answer will come: the next join asks again (this
+            // one waits until its join timeout).
+            Effect::RequestPermission { media } => {
+                self.asked.retain(|(m, _)| m != media);
+                return Vec::new();
+            }
+            // No SDK callback will come for a join the shell could not start.
+            Effect::JoinSession { attempt, .. } if self.live_attempt() == Some(*attempt) => {
+                return vec![Command::Message(Message::Forward {
+                    attempt: *attempt,
+                    input: SessionInput::JoinNotStarted {
+                        message: message.to_owned(),
+                    },
+                })];
+            }
+            Effect::InitCalls { request } => SetupEvent::InitFailed {
+                request: *request,
+                message: message.to_owned(),
+            },
+            Effect::LoginCallsSdk => SetupEvent::LoginFailed {
+                message: message.to_owned(),
+            },
+            _ => return Vec::new(),
+        };
+        self.setup(&event)
+    }
+
     fn setup(&mut self, event: &SetupEvent) -> Vec<Command> {
         let answers = match event {
             SetupEvent::InitSucceeded { request, .. } | SetupEvent::InitFailed { request, .. } => {
@@ -390,15 +422,19 @@ impl Router {
         if c.attempt != attempt || c.ended.is_some() {
             return Vec::new();
         }
-        vec![Command::ShareLink {
+        vec![Command::Effect(Effect::ShareLink {
             url: meeting_link(host, &c.session_id),
-        }]
+        })]
     }
 
     fn request(&mut self, id: Result<SessionId, LinkRejection>) -> Vec<Command> {
         let id = match id {
             Ok(id) => id,
-            Err(reason) => return vec![Command::Notify(Notice::LinkRejected { reason })],
+            Err(reason) => {
+                return vec![Command::Message(Message::Notify(Notice::LinkRejected {
+                    reason,
+                }))]
+            }
         };
         match (&self.current, self.live_attempt()) {
             // A link for the call we are in, or joining: nothing to do.
@@ -415,7 +451,9 @@ impl Router {
                 }
                 self.pending_switch = Some(id.clone());
                 self.switch_accepted = false;
-                vec![Command::Notify(Notice::SwitchOffered { to: id })]
+                vec![Command::Message(Message::Notify(Notice::SwitchOffered {
+                    to: id,
+                }))]
             }
             _ => self.start_attempt(id),
         }
@@ -430,18 +468,18 @@ impl Router {
             return if accept {
                 self.start_attempt(id)
             } else {
-                vec![Command::Notify(Notice::SwitchCleared)]
+                vec![Command::Message(Message::Notify(Notice::SwitchCleared))]
             };
         };
         if accept {
             self.switch_accepted = true;
-            vec![Command::Forward {
+            vec![Command::Message(Message::Forward {
                 attempt,
                 input: SessionInput::Leave,
-            }]
+            })]
         } else {
             self.pending_switch = None;
-            vec![Command::Notify(Notice::SwitchCleared)]
+            vec![Command::Message(Message::Notify(Notice::SwitchCleared))]
         }
     }
 
@@ -474,7 +512,7 @@ impl Router {
         }
         self.switch_accepted = false;
         if self.pending_switch.take().is_some() {
-            return vec![Command::Notify(Notice::SwitchCleared)];
+            return vec![Command::Message(Message::Notify(Notice::SwitchCleared))];
         }
         Vec::new()
     }
@@ -505,10 +543,10 @@ impl Router {
         let mut out = if self.gated {
             self.init()
         } else {
-            vec![Command::InitCallsSdk]
+            vec![Command::Effect(Effect::InitCallsSdk)]
         };
         if config.mode == IntegrationMode::Additive {
-            out.push(Command::InitChatSdk);
+            out.push(Command::Effect(Effect::InitChatSdk));
         }
         out
     }
@@ -552,41 +590,18 @@ impl Machine for Router {
                     .is_some_and(EndReason::needs_settings);
                 // (A refused join has no attempt: the refused microphone itself says it.)
                 if needs || self.permissions.microphone.refused() {
-                    vec![Command::OpenAppSettings]
+                    vec![Command::Effect(Effect::OpenAppSettings)]
                 } else {
                     Vec::new()
                 }
             }
-            // The shell could not even start init or login: that step failed.
+            // The shell could not carry out an effect: a prompt, a join, init or login.
             RouterInput::Incident(Incident::PortFailed { command, message }) if self.gated => {
-                let event = match command {
-                    // The prompt was never shown, so no answer will come: the next join asks
-                    // again (this one waits until its join timeout).
-                    Command::RequestPermission { media } => {
-                        self.asked.retain(|(m, _)| m != media);
-                        return Vec::new();
-                    }
-                    // No SDK callback will come for a join the shell could not start.
-                    Command::JoinSession { attempt, .. }
-                        if self.live_attempt() == Some(*attempt) =>
-                    {
-                        return vec![Command::Forward {
-                            attempt: *attempt,
-                            input: SessionInput::JoinNotStarted {
-                                message: message.clone(),
-                            },
-                        }];
-                    }
-                    Command::InitCalls { request } => SetupEvent::InitFailed {
-                        request: *request,
-                        message: message.clone(),
-                    },
-                    Command::LoginCallsSdk => SetupEvent::LoginFailed {
-                        message: message.clone(),
-                    },
-                    _ => return Vec::new(),
-                };
-                self.setup(&event)
+                match command {
+                    Command::Effect(effect) => self.port_failed(effect, message),
+                    // Only an effect goes to a port; a message cannot have failed at one.
+                    Command::Message(_) => Vec::new(),
+                }
             }
             RouterInput::OpenLink { url } => {
                 let id = validate_link(url, &self.config.allowed_hosts);
@@ -600,7 +615,7 @@ impl Machine for Router {
                     return Vec::new();
                 }
                 self.pending_switch = None;
-                vec![Command::Notify(Notice::Dismissed)]
+                vec![Command::Message(Message::Notify(Notice::Dismissed))]
             }
             RouterInput::ForCurrent(input) => {
                 match input {
@@ -609,10 +624,10 @@ impl Machine for Router {
                     _ => {}
                 }
                 match self.live_attempt() {
-                    Some(attempt) => vec![Command::Forward {
+                    Some(attempt) => vec![Command::Message(Message::Forward {
                         attempt,
                         input: input.clone(),
-                    }],
+                    })],
                     None => Vec::new(),
                 }
             }
@@ -667,7 +682,7 @@ mod tests {
 
     fn re_inits(out: &[Command]) -> usize {
         out.iter()
-            .filter(|c| matches!(c, Command::InitCalls { .. }))
+            .filter(|c| matches!(c, Command::Effect(Effect::InitCalls { .. })))
             .count()
     }
 

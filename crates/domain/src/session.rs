@@ -5,7 +5,7 @@
 //! terminal callback comes first (rules 1-8 of DESIGN.md section 2).
 use serde::{Deserialize, Serialize};
 
-use crate::command::Command;
+use crate::command::{Command, Effect, Message};
 use crate::device::WaitingFor;
 use crate::ids::{AttemptId, SessionId};
 use crate::input::{SdkEvent, SessionInput, TimerId, TimerKind};
@@ -202,10 +202,10 @@ impl Session {
             return Vec::new();
         }
         self.phase = Phase::Joining;
-        let timer = Command::StartTimer {
+        let timer = Command::Effect(Effect::StartTimer {
             id: self.timer(TimerKind::JoinTimeout),
             after_ms: self.join_timeout_ms,
-        };
+        });
         if self.hold.is_some() {
             return vec![timer];
         }
@@ -222,18 +222,18 @@ impl Session {
             .clone()
             .expect("started sessions have an id");
         vec![
-            Command::RegisterListeners {
+            Command::Effect(Effect::RegisterListeners {
                 attempt: self.attempt,
-            },
-            Command::JoinSession {
+            }),
+            Command::Effect(Effect::JoinSession {
                 attempt: self.attempt,
                 session_id,
                 settings: self.settings.clone(),
-            },
-            Command::CallStarting {
+            }),
+            Command::Message(Message::CallStarting {
                 attempt: self.attempt,
                 video: self.settings.session_type == SessionType::Video,
-            },
+            }),
         ]
     }
 
@@ -294,13 +294,13 @@ impl Session {
                 let mut out = self.cancel_join_timer();
                 self.leave_sent = true;
                 self.phase = Phase::Leaving;
-                out.push(Command::LeaveSession {
+                out.push(Command::Effect(Effect::LeaveSession {
                     attempt: self.attempt,
-                });
-                out.push(Command::StartTimer {
+                }));
+                out.push(Command::Effect(Effect::StartTimer {
                     id: self.timer(TimerKind::LeaveAck),
                     after_ms: self.leave_ack_timeout_ms,
-                });
+                }));
                 out
             }
             _ => Vec::new(),
@@ -309,9 +309,9 @@ impl Session {
 
     fn cancel_join_timer(&self) -> Vec<Command> {
         if self.phase == Phase::Joining {
-            vec![Command::CancelTimer {
+            vec![Command::Effect(Effect::CancelTimer {
                 id: self.timer(TimerKind::JoinTimeout),
-            }]
+            })]
         } else {
             Vec::new()
         }
@@ -321,15 +321,15 @@ impl Session {
     fn end(&mut self, reason: EndReason) -> Vec<Command> {
         let mut out = self.cancel_join_timer();
         if self.phase == Phase::Leaving {
-            out.push(Command::CancelTimer {
+            out.push(Command::Effect(Effect::CancelTimer {
                 id: self.timer(TimerKind::LeaveAck),
-            });
+            }));
         }
         self.phase = Phase::Ended(reason.clone());
-        out.push(Command::Ended {
+        out.push(Command::Message(Message::Ended {
             attempt: self.attempt,
             reason,
-        });
+        }));
         out
     }
 
@@ -436,9 +436,9 @@ impl Session {
         self.muted = !self.muted;
         let attempt = self.attempt;
         vec![if self.muted {
-            Command::MuteAudio { attempt }
+            Command::Effect(Effect::MuteAudio { attempt })
         } else {
-            Command::UnmuteAudio { attempt }
+            Command::Effect(Effect::UnmuteAudio { attempt })
         }]
     }
 
@@ -448,10 +448,10 @@ impl Session {
         if !matches!(self.phase, Phase::InCall { .. }) {
             return Vec::new();
         }
-        vec![Command::SetAudioMode {
+        vec![Command::Effect(Effect::SetAudioMode {
             attempt: self.attempt,
             mode,
-        }]
+        })]
     }
 
     fn toggle_camera(&mut self) -> Vec<Command> {
@@ -462,9 +462,9 @@ impl Session {
         self.camera_off = !self.camera_off;
         let attempt = self.attempt;
         vec![if self.camera_off {
-            Command::PauseVideo { attempt }
+            Command::Effect(Effect::PauseVideo { attempt })
         } else {
-            Command::ResumeVideo { attempt }
+            Command::Effect(Effect::ResumeVideo { attempt })
         }]
     }
 
@@ -475,23 +475,23 @@ impl Session {
             (TimerKind::JoinTimeout, Phase::Joining) if !self.join_sent => {
                 let waiting_for = self.hold.unwrap_or(WaitingFor::CallingService);
                 let mut out = self.end(EndReason::NotReady { waiting_for });
-                out.retain(|c| !matches!(c, Command::CancelTimer { .. }));
+                out.retain(|c| !matches!(c, Command::Effect(Effect::CancelTimer { .. })));
                 out
             }
             // Rule 5: a join that never completes ends by the core's own timeout; the SDK is
             // told to stop, so it cannot join later into a dismissed view.
             (TimerKind::JoinTimeout, Phase::Joining) => {
-                let mut out = vec![Command::LeaveSession {
+                let mut out = vec![Command::Effect(Effect::LeaveSession {
                     attempt: self.attempt,
-                }];
+                })];
                 self.leave_sent = true;
                 out.extend(self.end(EndReason::JoinTimedOut));
-                out.retain(|c| !matches!(c, Command::CancelTimer { .. }));
+                out.retain(|c| !matches!(c, Command::Effect(Effect::CancelTimer { .. })));
                 out
             }
             (TimerKind::LeaveAck, Phase::Leaving) => {
                 let mut out = self.end(EndReason::LocalLeave);
-                out.retain(|c| !matches!(c, Command::CancelTimer { .. }));
+                out.retain(|c| !matches!(c, Command::Effect(Effect::CancelTimer { .. })));
                 out
             }
             _ => Vec::new(),
@@ -544,7 +544,7 @@ impl Machine for Session {
         let after = self.view();
         if after != before {
             if let Some(v) = after {
-                out.push(Command::SessionChanged(v));
+                out.push(Command::Message(Message::SessionChanged(v)));
             }
         }
         out

@@ -2,7 +2,7 @@
 //! router's notices, into one [`UiState`], and renders it only when it changed.
 use serde::{Deserialize, Serialize};
 
-use crate::command::{Command, Notice};
+use crate::command::{Command, Effect, Notice};
 use crate::ids::SessionId;
 use crate::input::UiInput;
 use crate::machine::Machine;
@@ -144,6 +144,6 @@ impl Machine for UiBridge {
             return Vec::new();
         }
         self.rendered = Some(next.clone());
-        vec![Command::Render(next)]
+        vec![Command::Effect(Effect::Render(next))]
     }
 }

@@ -8,9 +8,9 @@ use switchboard_domain::session::Phase;
 use switchboard_domain::settings::SessionType;
 use switchboard_domain::{
     validate_link, AppState, AttemptId, AudioEvent, AudioPort, Authorization, Command, CoreConfig,
-    EndReason, Event, Incident, Input, Launch, MediaKind, Notice, Permissions, RouteChangeReason,
-    SdkButton, SdkEvent, SessionInput, SetupEvent, SetupStep, Target, TimerKind, UiState,
-    WaitingFor,
+    Effect, EndReason, Event, Incident, Input, Launch, MediaKind, Message, Notice, Permissions,
+    RouteChangeReason, SdkButton, SdkEvent, SessionInput, SetupEvent, SetupStep, Target, TimerKind,
+    UiState, WaitingFor,
 };
 
 const LINK: &str = "https://meet.switchboard.example/meet/abc";
@@ -112,7 +112,7 @@ impl Harness {
 
 fn joins(cmds: &[Command]) -> usize {
     cmds.iter()
-        .filter(|c| matches!(c, Command::JoinSession { .. }))
+        .filter(|c| matches!(c, Command::Effect(Effect::JoinSession { .. })))
         .count()
 }
 
@@ -123,7 +123,7 @@ fn has(cmds: &[Command], c: &Command) -> bool {
 fn endings(cmds: &[Command]) -> Vec<EndReason> {
     cmds.iter()
         .filter_map(|c| match c {
-            Command::Ended { reason, .. } => Some(reason.clone()),
+            Command::Message(Message::Ended { reason, .. }) => Some(reason.clone()),
             _ => None,
         })
         .collect()
@@ -144,13 +144,19 @@ fn voice() -> CoreConfig {
 #[test]
 fn launch_initialises_the_calls_sdk_and_a_logged_out_user_is_logged_in() {
     let (mut h, out) = Harness::launch(CoreConfig::default(), Permissions::GRANTED);
-    assert!(has(&out, &Command::InitCalls { request: 1 }), "{out:#?}");
-    assert!(!has(&out, &Command::LoginCallsSdk));
+    assert!(
+        has(&out, &Command::Effect(Effect::InitCalls { request: 1 })),
+        "{out:#?}"
+    );
+    assert!(!has(&out, &Command::Effect(Effect::LoginCallsSdk)));
     let out = h.init_ok(false);
-    assert_eq!(out, vec![Command::LoginCallsSdk]);
+    assert_eq!(out, vec![Command::Effect(Effect::LoginCallsSdk)]);
     // A second init answer while the login is out does not log in twice.
     let out = h.init_ok(false);
-    assert!(!has(&out, &Command::LoginCallsSdk), "{out:#?}");
+    assert!(
+        !has(&out, &Command::Effect(Effect::LoginCallsSdk)),
+        "{out:#?}"
+    );
     h.setup(SetupEvent::LoginSucceeded);
     assert!(h.core.machines.router.sdk().ready());
 }
@@ -164,7 +170,7 @@ fn a_cold_start_link_waits_connecting_and_joins_once_init_and_login_succeed() {
     let drawn: Vec<&UiState> = out
         .iter()
         .filter_map(|c| match c {
-            Command::Render(s) => Some(s),
+            Command::Effect(Effect::Render(s)) => Some(s),
             _ => None,
         })
         .collect();
@@ -174,7 +180,7 @@ fn a_cold_start_link_waits_connecting_and_joins_once_init_and_login_succeed() {
     assert_eq!(joins(&out), 0, "no join before the SDK is ready: {out:#?}");
     assert!(out.iter().any(|c| matches!(
         c,
-        Command::StartTimer { id, .. } if id.kind == TimerKind::JoinTimeout
+        Command::Effect(Effect::StartTimer { id, .. }) if id.kind == TimerKind::JoinTimeout
     )));
     assert_eq!(h.phase(1), Phase::Joining);
     match h.ui() {
@@ -188,18 +194,18 @@ fn a_cold_start_link_waits_connecting_and_joins_once_init_and_login_succeed() {
     // Init succeeds but nobody is logged in: still waiting, now for the login.
     let out = h.init_ok(false);
     assert_eq!(joins(&out), 0);
-    assert!(has(&out, &Command::LoginCallsSdk));
+    assert!(has(&out, &Command::Effect(Effect::LoginCallsSdk)));
     let out = h.setup(SetupEvent::LoginSucceeded);
     assert_eq!(joins(&out), 1, "{out:#?}");
     let at = |c: fn(&Command) -> bool| out.iter().position(c).unwrap();
     assert!(
-        at(|c| matches!(c, Command::RegisterListeners { .. }))
-            < at(|c| matches!(c, Command::JoinSession { .. })),
+        at(|c| matches!(c, Command::Effect(Effect::RegisterListeners { .. })))
+            < at(|c| matches!(c, Command::Effect(Effect::JoinSession { .. }))),
         "listeners before the join"
     );
     assert!(out
         .iter()
-        .any(|c| matches!(c, Command::CallStarting { .. })));
+        .any(|c| matches!(c, Command::Message(Message::CallStarting { .. }))));
     match h.ui() {
         UiState::Joining {
             waiting_for: None, ..
@@ -224,7 +230,7 @@ fn a_wait_for_the_sdk_is_bounded_by_the_join_timeout_and_leaves_nothing_behind()
     assert_eq!(endings(&out), vec![reason.clone()]);
     assert!(
         !out.iter()
-            .any(|c| matches!(c, Command::LeaveSession { .. })),
+            .any(|c| matches!(c, Command::Effect(Effect::LeaveSession { .. }))),
         "nothing was joined, so nothing to leave: {out:#?}"
     );
     match h.ui() {
@@ -272,7 +278,7 @@ fn an_init_or_login_failure_ends_the_waiting_attempt_with_the_sdks_message_and_r
         assert_eq!(endings(&out), vec![reason], "{step:?}");
         assert!(out.iter().any(|c| matches!(
             c,
-            Command::CancelTimer { id } if id.kind == TimerKind::JoinTimeout
+            Command::Effect(Effect::CancelTimer { id }) if id.kind == TimerKind::JoinTimeout
         )));
         match h.ui() {
             UiState::Error {
@@ -285,8 +291,8 @@ fn an_init_or_login_failure_ends_the_waiting_attempt_with_the_sdks_message_and_r
         // Retry asks the SDK again, and the new attempt waits for the answer.
         let out = h.send(Event::Retry);
         let again = match step {
-            SetupStep::Init => Command::InitCalls { request: 2 },
-            SetupStep::Login => Command::LoginCallsSdk,
+            SetupStep::Init => Command::Effect(Effect::InitCalls { request: 2 }),
+            SetupStep::Login => Command::Effect(Effect::LoginCallsSdk),
         };
         assert!(has(&out, &again), "{step:?}: {out:#?}");
         assert_eq!(joins(&h.send(Event::ViewAppeared)), 0);
@@ -306,7 +312,7 @@ fn a_shell_that_cannot_even_start_init_counts_as_a_failed_init() {
     let mut h = Harness::cold();
     h.send(Event::OpenLink { url: LINK.into() });
     let out = h.send(Event::Incident(Incident::port_failed(
-        Command::InitCalls { request: 1 },
+        Effect::InitCalls { request: 1 },
         "CometChatCalls is not linked",
     )));
     assert_eq!(
@@ -325,11 +331,11 @@ fn after_every_call_the_sdk_is_initialised_again_and_the_next_join_waits_for_it(
     assert_eq!(joins(&first), 1);
     let reinit = first
         .iter()
-        .position(|c| *c == Command::InitCalls { request: 2 })
+        .position(|c| *c == Command::Effect(Effect::InitCalls { request: 2 }))
         .expect("a re-init after the call");
     let ended = first
         .iter()
-        .position(|c| matches!(c, Command::Ended { .. }))
+        .position(|c| matches!(c, Command::Message(Message::Ended { .. })))
         .unwrap();
     assert!(reinit > ended, "the re-init follows the end");
     // The second call waits for that init.
@@ -341,7 +347,7 @@ fn after_every_call_the_sdk_is_initialised_again_and_the_next_join_waits_for_it(
     // Still one join per attempt, each with its own attempt number.
     assert!(out
         .iter()
-        .any(|c| matches!(c, Command::JoinSession { attempt: 2, .. })));
+        .any(|c| matches!(c, Command::Effect(Effect::JoinSession { attempt: 2, .. }))));
 }
 
 #[test]
@@ -370,15 +376,15 @@ fn undetermined_permissions_are_asked_for_before_the_join() {
     let out = h.send(Event::OpenLink { url: LINK.into() });
     assert!(has(
         &out,
-        &Command::RequestPermission {
+        &Command::Effect(Effect::RequestPermission {
             media: MediaKind::Microphone
-        }
+        })
     ));
     assert!(has(
         &out,
-        &Command::RequestPermission {
+        &Command::Effect(Effect::RequestPermission {
             media: MediaKind::Camera
-        }
+        })
     ));
     assert_eq!(joins(&h.send(Event::ViewAppeared)), 0);
     match h.ui() {
@@ -407,9 +413,9 @@ fn undetermined_permissions_are_asked_for_before_the_join() {
     let out = h.send(Event::OpenLink { url: LINK.into() });
     assert!(!has(
         &out,
-        &Command::RequestPermission {
+        &Command::Effect(Effect::RequestPermission {
             media: MediaKind::Camera
-        }
+        })
     ));
 }
 
@@ -427,20 +433,21 @@ fn a_denied_microphone_never_joins_and_offers_the_settings_page() {
         assert!(
             out.iter().any(|c| matches!(
                 c,
-                Command::Notify(Notice::JoinRefused {
+                Command::Message(Message::Notify(Notice::JoinRefused {
                     reason: EndReason::MicrophoneDenied,
                     ..
-                })
+                }))
             )),
             "{out:#?}"
         );
         assert!(!out.iter().any(|c| matches!(
             c,
-            Command::StartAttempt { .. } | Command::RequestPermission { .. }
+            Command::Message(Message::StartAttempt { .. })
+                | Command::Effect(Effect::RequestPermission { .. })
         )));
         assert!(!out
             .iter()
-            .any(|c| matches!(c, Command::Render(s) if s.shows_call_view())));
+            .any(|c| matches!(c, Command::Effect(Effect::Render(s)) if s.shows_call_view())));
         assert!(h.core.machines.router.current().is_none());
         assert_eq!(joins(&h.send(Event::ViewAppeared)), 0);
         match h.ui() {
@@ -451,7 +458,10 @@ fn a_denied_microphone_never_joins_and_offers_the_settings_page() {
             } => assert!(message.contains("Settings"), "{message}"),
             other => panic!("expected the settings error, got {other:?}"),
         }
-        assert_eq!(h.send(Event::OpenSettings), vec![Command::OpenAppSettings]);
+        assert_eq!(
+            h.send(Event::OpenSettings),
+            vec![Command::Effect(Effect::OpenAppSettings)]
+        );
         h.send(Event::Dismiss);
         assert_eq!(h.ui(), UiState::Idle);
     }
@@ -488,7 +498,7 @@ fn a_denied_camera_joins_a_video_call_with_video_paused_and_says_so() {
     let settings = out
         .iter()
         .find_map(|c| match c {
-            Command::JoinSession { settings, .. } => Some(settings.clone()),
+            Command::Effect(Effect::JoinSession { settings, .. }) => Some(settings.clone()),
             _ => None,
         })
         .expect("the call joins");
@@ -537,7 +547,7 @@ fn leaving_a_held_join_ends_it_without_a_leave_session() {
     assert_eq!(endings(&out), vec![EndReason::LocalLeave]);
     assert!(!out
         .iter()
-        .any(|c| matches!(c, Command::LeaveSession { .. })));
+        .any(|c| matches!(c, Command::Effect(Effect::LeaveSession { .. }))));
     // Callbacks for it, had any come, are ignored; the SDK getting ready joins nothing.
     assert_eq!(joins(&h.init_ok(true)), 0);
 }
@@ -555,7 +565,7 @@ fn the_share_invite_button_shares_a_link_the_router_accepts() {
         },
     );
     let url = match out.as_slice() {
-        [Command::ShareLink { url }] => url.clone(),
+        [Command::Effect(Effect::ShareLink { url })] => url.clone(),
         other => panic!("expected one ShareLink, got {other:#?}"),
     };
     let hosts = &h.core.machines.router.config().allowed_hosts;
@@ -580,7 +590,7 @@ fn a_new_meeting_takes_the_shells_id_validated_like_any_other() {
         session_id: id.into(),
     });
     assert!(out.iter().any(
-        |c| matches!(c, Command::StartAttempt { session_id, .. } if session_id.as_str() == id)
+        |c| matches!(c, Command::Message(Message::StartAttempt { session_id, .. }) if session_id.as_str() == id)
     ));
     let mut h = Harness::ready();
     let out = h.send(Event::NewMeeting {
@@ -588,7 +598,7 @@ fn a_new_meeting_takes_the_shells_id_validated_like_any_other() {
     });
     assert!(!out
         .iter()
-        .any(|c| matches!(c, Command::StartAttempt { .. })));
+        .any(|c| matches!(c, Command::Message(Message::StartAttempt { .. }))));
     assert!(matches!(h.ui(), UiState::Error { .. }));
 }
 
@@ -606,7 +616,7 @@ fn a_failed_audio_activation_shows_audio_unavailable_and_is_retried_on_foregroun
         h.send(Event::ViewAppeared);
         h.sdk(1, SdkEvent::JoinSucceeded);
         let steps = h.steps(Event::Incident(Incident::port_failed(
-            Command::ActivateAudio,
+            Effect::ActivateAudio,
             "AVAudioSession error 561017449",
         )));
         // Recorded by the audio machine, which owns the session.
@@ -619,10 +629,13 @@ fn a_failed_audio_activation_shows_audio_unavailable_and_is_retried_on_foregroun
             }
         ));
         let out = h.send(retry.clone());
-        assert!(has(&out, &Command::ActivateAudio), "{retry:?}: {out:#?}");
+        assert!(
+            has(&out, &Command::Effect(Effect::ActivateAudio)),
+            "{retry:?}: {out:#?}"
+        );
         assert!(out
             .iter()
-            .any(|c| matches!(c, Command::ConfigureAudio { .. })));
+            .any(|c| matches!(c, Command::Effect(Effect::ConfigureAudio { .. }))));
         assert!(matches!(
             h.ui(),
             UiState::InCall {
@@ -633,14 +646,14 @@ fn a_failed_audio_activation_shows_audio_unavailable_and_is_retried_on_foregroun
         // Without a failure, a foreground does not touch the audio session.
         assert!(!has(
             &h.send(Event::App(AppState::Foreground)),
-            &Command::ActivateAudio
+            &Command::Effect(Effect::ActivateAudio)
         ));
     }
     // A failed deactivation is recorded and changes nothing.
     let mut h = Harness::ready();
     let before = h.core.machines.audio.view();
     let out = h.send(Event::Incident(Incident::port_failed(
-        Command::DeactivateAudio {
+        Effect::DeactivateAudio {
             notify_others: true,
         },
         "busy",
@@ -656,7 +669,8 @@ fn a_join_the_shell_could_not_start_ends_at_once_as_a_failed_join() {
     let out = h.send(Event::ViewAppeared);
     let join = out
         .iter()
-        .find(|c| matches!(c, Command::JoinSession { .. }))
+        .filter_map(Command::effect)
+        .find(|e| matches!(e, Effect::JoinSession { .. }))
         .cloned()
         .expect("the join went out");
     let out = h.send(Event::Incident(Incident::port_failed(
@@ -673,10 +687,10 @@ fn a_join_the_shell_could_not_start_ends_at_once_as_a_failed_join() {
     assert!(reason.can_retry());
     assert!(!out
         .iter()
-        .any(|c| matches!(c, Command::LeaveSession { .. })));
+        .any(|c| matches!(c, Command::Effect(Effect::LeaveSession { .. }))));
     assert!(out.iter().any(|c| matches!(
         c,
-        Command::CancelTimer { id } if id.kind == TimerKind::JoinTimeout
+        Command::Effect(Effect::CancelTimer { id }) if id.kind == TimerKind::JoinTimeout
     )));
     assert!(matches!(
         h.ui(),
@@ -691,7 +705,7 @@ fn a_join_the_shell_could_not_start_ends_at_once_as_a_failed_join() {
     h.send(Event::ViewAppeared);
     h.sdk(1, SdkEvent::JoinSucceeded);
     let out = h.send(Event::Incident(Incident::port_failed(
-        Command::MuteAudio { attempt: 1 },
+        Effect::MuteAudio { attempt: 1 },
         "no active session",
     )));
     assert!(out.is_empty(), "{out:#?}");
@@ -708,12 +722,15 @@ fn an_answer_that_never_came_is_asked_for_again_by_a_later_join() {
     let (mut h, _) = Harness::launch(voice(), permissions);
     let out = h.send(Event::OpenLink { url: LINK.into() });
     // Soon after the launch: the init and the prompt are still under way; nothing is sent twice.
-    assert!(!has(&out, &Command::InitCalls { request: 2 }), "{out:#?}");
+    assert!(
+        !has(&out, &Command::Effect(Effect::InitCalls { request: 2 })),
+        "{out:#?}"
+    );
     assert!(has(
         &out,
-        &Command::RequestPermission {
+        &Command::Effect(Effect::RequestPermission {
             media: MediaKind::Microphone
-        }
+        })
     ));
     h.send(Event::ViewAppeared);
     h.now += 30_000;
@@ -722,12 +739,15 @@ fn an_answer_that_never_came_is_asked_for_again_by_a_later_join() {
     h.send(Event::Dismiss);
     // A join after the join timeout has passed asks again for both.
     let out = h.send(Event::OpenLink { url: LINK.into() });
-    assert!(has(&out, &Command::InitCalls { request: 2 }), "{out:#?}");
+    assert!(
+        has(&out, &Command::Effect(Effect::InitCalls { request: 2 })),
+        "{out:#?}"
+    );
     assert!(has(
         &out,
-        &Command::RequestPermission {
+        &Command::Effect(Effect::RequestPermission {
             media: MediaKind::Microphone
-        }
+        })
     ));
     h.send(Event::Permission {
         media: MediaKind::Microphone,
@@ -743,7 +763,10 @@ fn only_the_answer_to_the_latest_init_counts() {
     let mut h = Harness::cold();
     h.now += 40_000;
     let out = h.send(Event::OpenLink { url: LINK.into() });
-    assert!(has(&out, &Command::InitCalls { request: 2 }), "{out:#?}");
+    assert!(
+        has(&out, &Command::Effect(Effect::InitCalls { request: 2 })),
+        "{out:#?}"
+    );
     h.send(Event::ViewAppeared);
     let late = h.setup(SetupEvent::InitSucceeded {
         request: 1,

@@ -8,9 +8,9 @@ use switchboard_domain::session::Phase;
 use switchboard_domain::settings::{AudioMode, SessionType};
 use switchboard_domain::view::PhaseView;
 use switchboard_domain::{
-    AppState, AttemptId, AudioEvent, AudioPort, Authorization, Command, CoreConfig, Event, Input,
-    IntegrationMode, InterruptionReason, JoinErrorCode, Launch, MediaKind, Permissions,
-    RouteChangeReason, SdkButton, SdkEvent, SessionInput, SetupEvent, Target, TimerId,
+    AppState, AttemptId, AudioEvent, AudioPort, Authorization, Command, CoreConfig, Effect, Event,
+    Input, IntegrationMode, InterruptionReason, JoinErrorCode, Launch, MediaKind, Message,
+    Permissions, RouteChangeReason, SdkButton, SdkEvent, SessionInput, SetupEvent, Target, TimerId,
 };
 
 /// Which attempt an SDK callback names.
@@ -331,34 +331,34 @@ impl Tally {
         let cmds: Vec<&Command> = steps.iter().flat_map(|s| &s.commands).collect();
         for (i, c) in cmds.iter().enumerate() {
             match c {
-                Command::Ended { attempt, .. } => {
+                Command::Message(Message::Ended { attempt, .. }) => {
                     *self.ended.entry(*attempt).or_default() += 1;
                     prop_assert!(
                         cmds[i + 1..]
                             .iter()
-                            .any(|c| matches!(c, Command::Render(s) if s.dismisses_call_view())),
+                            .any(|c| matches!(c, Command::Effect(Effect::Render(s)) if s.dismisses_call_view())),
                         "Ended for attempt {} not followed by a dismissing Render: {:#?}",
                         attempt,
                         cmds
                     );
                 }
-                Command::LeaveSession { attempt } => {
+                Command::Effect(Effect::LeaveSession { attempt }) => {
                     *self.leaves.entry(*attempt).or_default() += 1;
                 }
-                Command::InitCallsSdk => self.gate.init_ok = false,
-                Command::InitCalls { request } => {
+                Command::Effect(Effect::InitCallsSdk) => self.gate.init_ok = false,
+                Command::Effect(Effect::InitCalls { request }) => {
                     self.gate.init_ok = false;
                     self.gate.init_asked = true;
                     self.gate.latest_init = *request;
                 }
-                Command::LoginCallsSdk => self.gate.login_asked = true,
-                Command::Forward {
+                Command::Effect(Effect::LoginCallsSdk) => self.gate.login_asked = true,
+                Command::Message(Message::Forward {
                     attempt,
                     input: SessionInput::Hold { .. },
-                } => {
+                }) => {
                     self.held.insert(*attempt);
                 }
-                Command::JoinSession { attempt, .. } => {
+                Command::Effect(Effect::JoinSession { attempt, .. }) => {
                     if self.gate.on {
                         // Rule 11: init and login succeeded in this process; rule 12: the
                         // microphone is allowed.
@@ -376,26 +376,28 @@ impl Tally {
                     }
                     *self.joins.entry(*attempt).or_default() += 1;
                     prop_assert!(
-                        cmds[..i].contains(&&Command::RegisterListeners { attempt: *attempt }),
+                        cmds[..i].contains(&&Command::Effect(Effect::RegisterListeners {
+                            attempt: *attempt
+                        })),
                         "JoinSession before RegisterListeners: {:#?}",
                         cmds
                     );
                 }
-                Command::ConfigureAudio { category, .. } => {
+                Command::Effect(Effect::ConfigureAudio { category, .. }) => {
                     prop_assert!(
                         category.captures_microphone(),
                         "ConfigureAudio with {:?}",
                         category
                     );
                 }
-                Command::StartTimer { id, .. } => {
+                Command::Effect(Effect::StartTimer { id, .. }) => {
                     self.timers.insert(*id);
                 }
-                Command::CancelTimer { id } => {
+                Command::Effect(Effect::CancelTimer { id }) => {
                     self.timers.remove(id);
                 }
-                Command::InitChatSdk => self.chat_inits += 1,
-                Command::SessionChanged(view) => {
+                Command::Effect(Effect::InitChatSdk) => self.chat_inits += 1,
+                Command::Message(Message::SessionChanged(view)) => {
                     // Nothing is joining, in the call or leaving before its JoinSession went out
                     // (a held join shows the joining screen while it waits).
                     let joining_held =
@@ -565,7 +567,7 @@ fn run(
                 prop_assert!(
                     !steps.iter().flat_map(|s| &s.commands).any(|c| matches!(
                         c,
-                        Command::JoinSession { .. } | Command::LeaveSession { .. }
+                        Command::Effect(Effect::JoinSession { .. } | Effect::LeaveSession { .. })
                     )),
                     "a relaunch joined or left the dead process's SDK session: {steps:#?}"
                 );
@@ -668,7 +670,7 @@ fn generator_reaches_every_ending() {
             .current();
         let log = run(CoreConfig::default(), None, &actions).expect("properties hold");
         for c in log.iter().flatten().flat_map(|s| &s.commands) {
-            if let Command::Ended { reason, .. } = c {
+            if let Command::Message(Message::Ended { reason, .. }) = c {
                 let name = match reason {
                     EndReason::LocalLeave => "local_leave",
                     EndReason::ConnectionClosed => "connection_closed",
@@ -713,7 +715,7 @@ fn generator_reaches_the_readiness_and_permission_paths() {
         let mut held = BTreeSet::new();
         for c in cmds {
             match c {
-                Command::Ended { reason, .. } => {
+                Command::Message(Message::Ended { reason, .. }) => {
                     seen.insert(match reason {
                         EndReason::MicrophoneDenied => "microphone_denied",
                         EndReason::SetupFailed { .. } => "setup_failed",
@@ -721,19 +723,19 @@ fn generator_reaches_the_readiness_and_permission_paths() {
                         _ => "other",
                     });
                 }
-                Command::Forward {
+                Command::Message(Message::Forward {
                     attempt,
                     input: SessionInput::Hold { .. },
-                } => {
+                }) => {
                     held.insert(*attempt);
                 }
-                Command::JoinSession { attempt, .. } if held.contains(attempt) => {
+                Command::Effect(Effect::JoinSession { attempt, .. }) if held.contains(attempt) => {
                     seen.insert("held_then_joined");
                 }
-                Command::RequestPermission { .. } => {
+                Command::Effect(Effect::RequestPermission { .. }) => {
                     seen.insert("permission_requested");
                 }
-                Command::LoginCallsSdk => {
+                Command::Effect(Effect::LoginCallsSdk) => {
                     seen.insert("login");
                 }
                 _ => {}

@@ -4,9 +4,9 @@
 use switchboard_domain::core::{Core, Step};
 use switchboard_domain::session::Phase;
 use switchboard_domain::{
-    ActorName, AttemptId, Command, CoreConfig, EndReason, Event, Input, IntegrationMode,
-    JoinErrorCode, RouterInput, SdkButton, SdkEvent, SessionInput, Target, TimerId, TimerKind,
-    UiState, DEFAULT_ALLOWED_HOST,
+    ActorName, AttemptId, Command, CoreConfig, Effect, EndReason, Event, Input, IntegrationMode,
+    JoinErrorCode, Message, RouterInput, SdkButton, SdkEvent, SessionInput, Target, TimerId,
+    TimerKind, UiState, DEFAULT_ALLOWED_HOST,
 };
 
 const LINK: &str = "https://meet.switchboard.example/meet/abc";
@@ -105,21 +105,23 @@ fn count(cmds: &[Command], pred: impl Fn(&Command) -> bool) -> usize {
 }
 
 fn is_join(attempt: AttemptId) -> impl Fn(&Command) -> bool {
-    move |c| matches!(c, Command::JoinSession { attempt: a, .. } if *a == attempt)
+    move |c| matches!(c, Command::Effect(Effect::JoinSession { attempt: a, .. }) if *a == attempt)
 }
 
 fn is_leave(attempt: AttemptId) -> impl Fn(&Command) -> bool {
-    move |c| matches!(c, Command::LeaveSession { attempt: a } if *a == attempt)
+    move |c| matches!(c, Command::Effect(Effect::LeaveSession { attempt: a }) if *a == attempt)
 }
 
 fn is_ended(c: &Command) -> bool {
-    matches!(c, Command::Ended { .. })
+    matches!(c, Command::Message(Message::Ended { .. }))
 }
 
 fn endings(cmds: &[Command]) -> Vec<(AttemptId, EndReason)> {
     cmds.iter()
         .filter_map(|c| match c {
-            Command::Ended { attempt, reason } => Some((*attempt, reason.clone())),
+            Command::Message(Message::Ended { attempt, reason }) => {
+                Some((*attempt, reason.clone()))
+            }
             _ => None,
         })
         .collect()
@@ -128,7 +130,7 @@ fn endings(cmds: &[Command]) -> Vec<(AttemptId, EndReason)> {
 fn renders(cmds: &[Command]) -> Vec<UiState> {
     cmds.iter()
         .filter_map(|c| match c {
-            Command::Render(s) => Some(s.clone()),
+            Command::Effect(Effect::Render(s)) => Some(s.clone()),
             _ => None,
         })
         .collect()
@@ -151,7 +153,7 @@ fn assert_ended_once(cmds: &[Command], attempt: AttemptId, reason: &EndReason) {
     let dismissing: Vec<_> = cmds[at..]
         .iter()
         .filter_map(|c| match c {
-            Command::Render(s) if s.dismisses_call_view() => Some(s.clone()),
+            Command::Effect(Effect::Render(s)) if s.dismisses_call_view() => Some(s.clone()),
             _ => None,
         })
         .collect();
@@ -163,9 +165,9 @@ fn assert_ended_once(cmds: &[Command], attempt: AttemptId, reason: &EndReason) {
     assert_eq!(
         count(cmds, |c| matches!(
             c,
-            Command::DeactivateAudio {
+            Command::Effect(Effect::DeactivateAudio {
                 notify_others: true
-            }
+            })
         )),
         1,
         "audio deactivated with notifyOthersOnDeactivation: {cmds:#?}"
@@ -254,9 +256,9 @@ fn rule_1_any_terminal_callback_ends_exactly_once() {
         let out = h.sdk(1, terminal.clone());
         assert_eq!(count(&out, is_ended), 1, "{terminal:?} while joining");
         assert!(
-            out.contains(&Command::CancelTimer {
+            out.contains(&Command::Effect(Effect::CancelTimer {
                 id: timer(TimerKind::JoinTimeout, 1)
-            }),
+            })),
             "the join timer is cancelled when {terminal:?} ends a joining call"
         );
         assert!(h.ui().dismisses_call_view());
@@ -265,9 +267,9 @@ fn rule_1_any_terminal_callback_ends_exactly_once() {
         let out = h.sdk(1, terminal.clone());
         assert_eq!(count(&out, is_ended), 1, "{terminal:?} while leaving");
         assert!(
-            out.contains(&Command::CancelTimer {
+            out.contains(&Command::Effect(Effect::CancelTimer {
                 id: timer(TimerKind::LeaveAck, 1)
-            }),
+            })),
             "the leave timer is cancelled when {terminal:?} ends a leaving call"
         );
         assert!(h.ui().dismisses_call_view());
@@ -456,9 +458,9 @@ fn rule_4_join_success_and_joined_in_either_order() {
         assert_eq!(
             out.iter()
                 .filter(|c| **c
-                    == Command::CancelTimer {
+                    == Command::Effect(Effect::CancelTimer {
                         id: timer(TimerKind::JoinTimeout, 1)
-                    })
+                    }))
                 .count(),
             1,
             "{first:?} cancels the join timer: {out:#?}"
@@ -546,9 +548,9 @@ fn rule_5_spurious_init_error_tolerated_other_errors_end() {
             message: message.clone(),
         };
         assert_ended_once(&out, 1, &reason);
-        assert!(out.contains(&Command::CancelTimer {
+        assert!(out.contains(&Command::Effect(Effect::CancelTimer {
             id: timer(TimerKind::JoinTimeout, 1)
-        }));
+        })));
         match h.ui() {
             UiState::Error {
                 message: shown,
@@ -568,10 +570,10 @@ fn rule_5_spurious_init_error_tolerated_other_errors_end() {
     let mut h = Harness::booted();
     h.send(Event::OpenLink { url: LINK.into() });
     let out = h.send(Event::ViewAppeared);
-    assert!(out.contains(&Command::StartTimer {
+    assert!(out.contains(&Command::Effect(Effect::StartTimer {
         id: timer(TimerKind::JoinTimeout, 1),
         after_ms: CoreConfig::default().join_timeout_ms,
-    }));
+    })));
     h.sdk(
         1,
         SdkEvent::JoinFailed {
@@ -595,8 +597,10 @@ fn rule_5_spurious_init_error_tolerated_other_errors_end() {
     assert!(h.fire(1, TimerKind::JoinTimeout).is_empty());
     let out = h.send(Event::Retry);
     assert!(
-        out.iter()
-            .any(|c| matches!(c, Command::StartAttempt { attempt: 2, .. })),
+        out.iter().any(|c| matches!(
+            c,
+            Command::Message(Message::StartAttempt { attempt: 2, .. })
+        )),
         "retry starts attempt 2: {out:#?}"
     );
     assert!(matches!(h.ui(), UiState::Joining { .. }));
@@ -640,10 +644,10 @@ fn rule_6_leave_button_and_user_leave_one_leave_session() {
     let mut h = Harness::in_call();
     let mut all = h.sdk(1, SdkEvent::LeaveButtonClicked);
     assert_eq!(count(&all, is_leave(1)), 1);
-    assert!(all.contains(&Command::StartTimer {
+    assert!(all.contains(&Command::Effect(Effect::StartTimer {
         id: timer(TimerKind::LeaveAck, 1),
         after_ms: CoreConfig::default().leave_ack_timeout_ms,
-    }));
+    })));
     assert_eq!(renders(&all), vec![UiState::Leaving]);
     all.extend(h.send(Event::Leave));
     all.extend(h.sdk(1, SdkEvent::LeaveButtonClicked));
@@ -667,9 +671,9 @@ fn rule_6_leave_button_and_user_leave_one_leave_session() {
     let mut h = Harness::joining();
     let out = h.sdk(1, SdkEvent::LeaveButtonClicked);
     assert_eq!(count(&out, is_leave(1)), 1);
-    assert!(out.contains(&Command::CancelTimer {
+    assert!(out.contains(&Command::Effect(Effect::CancelTimer {
         id: timer(TimerKind::JoinTimeout, 1)
-    }));
+    })));
     assert_eq!(count(&h.send(Event::Leave), is_leave(1)), 0);
     assert!(h.fire(1, TimerKind::JoinTimeout).is_empty());
     let out = h.fire(1, TimerKind::LeaveAck);
@@ -681,7 +685,10 @@ fn rule_6_leave_button_and_user_leave_one_leave_session() {
     h.send(Event::OpenLink { url: LINK.into() });
     let out = h.send(Event::Leave);
     assert_eq!(
-        count(&out, |c| matches!(c, Command::LeaveSession { .. })),
+        count(&out, |c| matches!(
+            c,
+            Command::Effect(Effect::LeaveSession { .. })
+        )),
         0
     );
     assert_ended_once_no_audio(&out, 1, &EndReason::LocalLeave);
@@ -697,11 +704,14 @@ fn assert_ended_once_no_audio(cmds: &[Command], attempt: AttemptId, reason: &End
     assert!(
         cmds[at..]
             .iter()
-            .any(|c| matches!(c, Command::Render(s) if s.dismisses_call_view())),
+            .any(|c| matches!(c, Command::Effect(Effect::Render(s)) if s.dismisses_call_view())),
         "a dismissing render after Ended: {cmds:#?}"
     );
     assert_eq!(
-        count(cmds, |c| matches!(c, Command::DeactivateAudio { .. })),
+        count(cmds, |c| matches!(
+            c,
+            Command::Effect(Effect::DeactivateAudio { .. })
+        )),
         0,
         "no audio to give back: {cmds:#?}"
     );
@@ -718,7 +728,7 @@ fn rule_7_view_appearing_twice_joins_once() {
     // Listeners are registered before the join, so an early onSessionJoined is not missed.
     let reg = all
         .iter()
-        .position(|c| *c == Command::RegisterListeners { attempt: 1 })
+        .position(|c| *c == Command::Effect(Effect::RegisterListeners { attempt: 1 }))
         .expect("listeners registered");
     let join = all.iter().position(is_join(1)).expect("joined");
     assert!(reg < join);
@@ -753,15 +763,24 @@ fn rule_7_view_appearing_twice_joins_once() {
 
     assert_eq!(count(&all, is_join(1)), 1, "one JoinSession: {all:#?}");
     assert_eq!(
-        count(&all, |c| matches!(c, Command::RegisterListeners { .. })),
+        count(&all, |c| matches!(
+            c,
+            Command::Effect(Effect::RegisterListeners { .. })
+        )),
         1
     );
     assert_eq!(
-        count(&all, |c| matches!(c, Command::ConfigureAudio { .. })),
+        count(&all, |c| matches!(
+            c,
+            Command::Effect(Effect::ConfigureAudio { .. })
+        )),
         1
     );
     assert_eq!(
-        count(&all, |c| matches!(c, Command::StartAttempt { .. })),
+        count(&all, |c| matches!(
+            c,
+            Command::Message(Message::StartAttempt { .. })
+        )),
         0,
         "no second attempt for the same session"
     );
@@ -773,7 +792,10 @@ fn rule_7_view_appearing_twice_joins_once() {
         url: OTHER_LINK.into(),
     });
     assert_eq!(
-        count(&out, |c| matches!(c, Command::StartAttempt { .. })),
+        count(&out, |c| matches!(
+            c,
+            Command::Message(Message::StartAttempt { .. })
+        )),
         0
     );
     assert!(
@@ -868,9 +890,10 @@ fn rule_8_old_attempt_and_after_ended_events_ignored() {
 
     // Retry starts attempt 2; attempt 1's callbacks (an old attempt) cannot touch it.
     let out = h.send(Event::Retry);
-    assert!(out
-        .iter()
-        .any(|c| matches!(c, Command::StartAttempt { attempt: 2, .. })));
+    assert!(out.iter().any(|c| matches!(
+        c,
+        Command::Message(Message::StartAttempt { attempt: 2, .. })
+    )));
     h.send(Event::ViewAppeared);
     assert_eq!(h.phase(2), Phase::Joining);
     for event in late {
@@ -894,22 +917,31 @@ fn rule_8_old_attempt_and_after_ended_events_ignored() {
 fn rule_9_standalone_never_inits_chat_sdk() {
     let (mut h, boot) = Harness::boot(CoreConfig::default());
     assert_eq!(CoreConfig::default().mode, IntegrationMode::Standalone);
-    assert_eq!(boot, vec![Command::InitCallsSdk]);
+    assert_eq!(boot, vec![Command::Effect(Effect::InitCallsSdk)]);
     // A whole call in standalone mode never touches the chat SDK.
     let mut all = h.send(Event::OpenLink { url: LINK.into() });
     all.extend(h.send(Event::ViewAppeared));
     all.extend(h.sdk(1, SdkEvent::SessionJoined));
     all.extend(h.send(Event::Leave));
     all.extend(h.sdk(1, SdkEvent::SessionLeft));
-    assert_eq!(count(&all, |c| *c == Command::InitChatSdk), 0);
+    assert_eq!(
+        count(&all, |c| *c == Command::Effect(Effect::InitChatSdk)),
+        0
+    );
 
     // Additive mode keeps both.
     let (_, boot) = Harness::boot(CoreConfig {
         mode: IntegrationMode::Additive,
         ..CoreConfig::default()
     });
-    assert_eq!(count(&boot, |c| *c == Command::InitCallsSdk), 1);
-    assert_eq!(count(&boot, |c| *c == Command::InitChatSdk), 1);
+    assert_eq!(
+        count(&boot, |c| *c == Command::Effect(Effect::InitCallsSdk)),
+        1
+    );
+    assert_eq!(
+        count(&boot, |c| *c == Command::Effect(Effect::InitChatSdk)),
+        1
+    );
 }
 
 #[test]
@@ -972,13 +1004,15 @@ fn audio_policy_play_and_record_interruptions_and_reset() {
         AppState, AudioEvent, AudioPort, InterruptionReason, RouteChangeReason,
     };
 
-    let configure = |mode| Command::ConfigureAudio {
-        category: AudioCategory::PlayAndRecord,
-        mode,
-        options: AudioOptions {
-            allow_bluetooth: true,
-            default_to_speaker: true,
-        },
+    let configure = |mode| {
+        Command::Effect(Effect::ConfigureAudio {
+            category: AudioCategory::PlayAndRecord,
+            mode,
+            options: AudioOptions {
+                allow_bluetooth: true,
+                default_to_speaker: true,
+            },
+        })
     };
     // Video call: .playAndRecord + .videoChat, activated on join.
     let mut h = Harness::booted();
@@ -990,7 +1024,7 @@ fn audio_policy_play_and_record_interruptions_and_reset() {
         .expect("configured for video");
     let act = out
         .iter()
-        .position(|c| *c == Command::ActivateAudio)
+        .position(|c| *c == Command::Effect(Effect::ActivateAudio))
         .expect("activated");
     assert!(cfg < act);
     h.sdk(1, SdkEvent::JoinSucceeded);
@@ -1014,7 +1048,7 @@ fn audio_policy_play_and_record_interruptions_and_reset() {
     let out = h.send(Event::Audio(AudioEvent::InterruptionEnded {
         should_resume: true,
     }));
-    assert!(out.contains(&Command::ActivateAudio));
+    assert!(out.contains(&Command::Effect(Effect::ActivateAudio)));
     assert!(matches!(
         h.ui(),
         UiState::InCall {
@@ -1030,9 +1064,9 @@ fn audio_policy_play_and_record_interruptions_and_reset() {
     let out = h.send(Event::Audio(AudioEvent::InterruptionEnded {
         should_resume: false,
     }));
-    assert!(!out.contains(&Command::ActivateAudio));
+    assert!(!out.contains(&Command::Effect(Effect::ActivateAudio)));
     let out = h.send(Event::App(AppState::Foreground));
-    assert!(out.contains(&Command::ActivateAudio));
+    assert!(out.contains(&Command::Effect(Effect::ActivateAudio)));
 
     // The route shows in the UI.
     h.send(Event::Audio(AudioEvent::RouteChanged {
@@ -1055,16 +1089,16 @@ fn audio_policy_play_and_record_interruptions_and_reset() {
             .filter(|c| c.port().is_some())
             .cloned()
             .collect::<Vec<_>>(),
-        vec![Command::SetAudioMode {
+        vec![Command::Effect(Effect::SetAudioMode {
             attempt: 1,
             mode: switchboard_domain::AudioMode::Speaker,
-        }]
+        })]
     );
     let out = h.send(Event::SelectAudioRoute { speaker: false });
-    assert!(out.contains(&Command::SetAudioMode {
+    assert!(out.contains(&Command::Effect(Effect::SetAudioMode {
         attempt: 1,
         mode: switchboard_domain::AudioMode::Earpiece,
-    }));
+    })));
     // Media services reset: reconfigure and reactivate, and nothing overrides the output.
     let out = h.send(Event::Audio(AudioEvent::MediaServicesReset));
     assert_eq!(
@@ -1074,7 +1108,7 @@ fn audio_policy_play_and_record_interruptions_and_reset() {
             .collect::<Vec<_>>(),
         vec![
             configure(AudioSessionMode::VideoChat),
-            Command::ActivateAudio
+            Command::Effect(Effect::ActivateAudio)
         ]
     );
 
@@ -1112,7 +1146,10 @@ fn a_link_for_another_session_offers_a_switch_and_accepting_it_switches() {
         url: OTHER_LINK.into(),
     });
     assert_eq!(
-        count(&out, |c| matches!(c, Command::StartAttempt { .. })),
+        count(&out, |c| matches!(
+            c,
+            Command::Message(Message::StartAttempt { .. })
+        )),
         0
     );
     assert_eq!(
@@ -1131,7 +1168,7 @@ fn a_link_for_another_session_offers_a_switch_and_accepting_it_switches() {
     assert!(
         out.iter().any(|c| matches!(
             c,
-            Command::StartAttempt { attempt: 2, session_id, .. } if session_id.as_str() == "xyz"
+            Command::Message(Message::StartAttempt { attempt: 2, session_id, .. }) if session_id.as_str() == "xyz"
         )),
         "{out:#?}"
     );
@@ -1169,8 +1206,10 @@ fn accepted_switch_survives_another_link_while_leaving() {
     let out = h.sdk(1, SdkEvent::SessionLeft);
     assert_ended_once(&out, 1, &EndReason::LocalLeave);
     assert!(
-        out.iter()
-            .any(|c| matches!(c, Command::StartAttempt { attempt: 2, .. })),
+        out.iter().any(|c| matches!(
+            c,
+            Command::Message(Message::StartAttempt { attempt: 2, .. })
+        )),
         "the switch the user accepted must still happen: {out:#?}"
     );
 }
@@ -1185,7 +1224,9 @@ fn a_switch_offer_while_joining_is_shown() {
     });
     assert!(out.iter().any(|c| matches!(
         c,
-        Command::Notify(switchboard_domain::Notice::SwitchOffered { .. })
+        Command::Message(Message::Notify(
+            switchboard_domain::Notice::SwitchOffered { .. }
+        ))
     )));
     assert!(
         !renders(&out).is_empty(),
@@ -1226,9 +1267,9 @@ fn the_sdk_buttons_other_than_leave_and_share_are_recorded_and_acted_on_by_the_s
             assert_eq!(steps[0].actor, ActorName::Router);
             assert_eq!(
                 steps[0].commands,
-                vec![Command::ShareLink {
+                vec![Command::Effect(Effect::ShareLink {
                     url: format!("https://{DEFAULT_ALLOWED_HOST}/meet/{id}")
-                }]
+                })]
             );
             continue;
         }

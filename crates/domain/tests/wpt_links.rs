@@ -6,7 +6,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use switchboard_domain::core::Core;
 use switchboard_domain::LinkRejection;
 use switchboard_domain::{
-    validate_link, Command, CoreConfig, Event, Notice, SessionId, UiState, DEFAULT_ALLOWED_HOST,
+    validate_link, Command, CoreConfig, Event, Message, Notice, SessionId, UiState,
+    DEFAULT_ALLOWED_HOST,
 };
 
 const INPUTS: &str = concat!(
@@ -171,7 +172,7 @@ fn the_router_survives_every_prefixed_wpt_input() {
                     assert!(
                         cmds.iter().any(|c| matches!(
                             c,
-                            Command::StartAttempt { attempt: 1, session_id, .. } if *session_id == id
+                            Command::Message(Message::StartAttempt { attempt: 1, session_id, .. }) if *session_id == id
                         )),
                         "{url:?}: no attempt for {id}: {cmds:#?}"
                     );
@@ -179,7 +180,9 @@ fn the_router_survives_every_prefixed_wpt_input() {
                 }
                 Err(reason) => {
                     assert!(
-                        cmds.contains(&Command::Notify(Notice::LinkRejected { reason })),
+                        cmds.contains(&Command::Message(Message::Notify(Notice::LinkRejected {
+                            reason
+                        }))),
                         "{url:?}: {cmds:#?}"
                     );
                     assert_eq!(

@@ -269,7 +269,7 @@ pub(crate) fn decode_payload(payload: &[u8], seq: u64) -> Result<Record> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use switchboard_domain::Command;
+    use switchboard_domain::{Command, Effect, Message};
 
     fn unhex(hex: &str) -> Vec<u8> {
         (0..hex.len())
@@ -290,7 +290,7 @@ mod tests {
                 seq: 300,
                 at_ms: 1_700_000_000_000,
                 actor: ActorName::Session(3),
-                body: Entry::Command(Command::LeaveSession { attempt: 3 }),
+                body: Entry::Command(Command::Effect(Effect::LeaveSession { attempt: 3 })),
             }
         );
         let v1 = switchboard_domain::format1::Entry::Command(
@@ -319,11 +319,13 @@ mod tests {
         let record = Record::from_bytes(&payload, 4).unwrap();
         assert_eq!(
             record.body,
-            Entry::Command(Command::Render(switchboard_domain::UiState::Error {
-                message: "no".into(),
-                can_retry: true,
-                open_settings: false,
-            }))
+            Entry::Command(Command::Effect(Effect::Render(
+                switchboard_domain::UiState::Error {
+                    message: "no".into(),
+                    can_retry: true,
+                    open_settings: false,
+                }
+            )))
         );
         assert_eq!(record.format, FORMAT_VERSION);
     }
@@ -336,7 +338,7 @@ mod tests {
             seq: 300,
             at_ms: 1_700_000_000_000,
             actor: ActorName::Session(3),
-            body: Entry::Command(Command::LeaveSession { attempt: 3 }),
+            body: Entry::Command(Command::Effect(Effect::LeaveSession { attempt: 3 })),
         };
         let bytes = record.to_bytes().unwrap();
         let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
@@ -350,6 +352,203 @@ mod tests {
             record.crc32().unwrap().to_le_bytes(),
             bytes[bytes.len() - 4..]
         );
+    }
+
+    /// The number of every command's variant in the bytes, frozen: format 2 wrote commands as
+    /// one flat enum, in this order (the format-2 additions last), and the domain's split into
+    /// effects and messages must not renumber one. The table is written out from that enum, not
+    /// derived from today's types.
+    #[test]
+    fn every_command_keeps_its_format_2_variant_number() {
+        use switchboard_domain::command::{AudioCategory, AudioOptions, AudioSessionMode};
+        use switchboard_domain::view::{AudioView, PhaseView, SessionView};
+        use switchboard_domain::{
+            AudioMode, EndReason, MediaKind, Notice, SessionId, SessionInput, SessionSettings,
+            TimerId, TimerKind, UiState,
+        };
+        let session_id = SessionId::parse("room").unwrap();
+        let timer = TimerId {
+            kind: TimerKind::JoinTimeout,
+            attempt: 4,
+        };
+        let effect = |e: Effect| Command::Effect(e);
+        let message = |m: Message| Command::Message(m);
+        let table: Vec<(u32, Command)> = vec![
+            (0, effect(Effect::InitCallsSdk)),
+            (1, effect(Effect::InitChatSdk)),
+            (2, effect(Effect::RegisterListeners { attempt: 4 })),
+            (
+                3,
+                effect(Effect::JoinSession {
+                    attempt: 4,
+                    session_id: session_id.clone(),
+                    settings: SessionSettings::default(),
+                }),
+            ),
+            (4, effect(Effect::LeaveSession { attempt: 4 })),
+            (5, effect(Effect::MuteAudio { attempt: 4 })),
+            (6, effect(Effect::UnmuteAudio { attempt: 4 })),
+            (7, effect(Effect::PauseVideo { attempt: 4 })),
+            (8, effect(Effect::ResumeVideo { attempt: 4 })),
+            (
+                9,
+                effect(Effect::SetAudioMode {
+                    attempt: 4,
+                    mode: AudioMode::Speaker,
+                }),
+            ),
+            (
+                10,
+                effect(Effect::ConfigureAudio {
+                    category: AudioCategory::PlayAndRecord,
+                    mode: AudioSessionMode::VoiceChat,
+                    options: AudioOptions {
+                        allow_bluetooth: true,
+                        default_to_speaker: false,
+                    },
+                }),
+            ),
+            (11, effect(Effect::ActivateAudio)),
+            (
+                12,
+                effect(Effect::DeactivateAudio {
+                    notify_others: true,
+                }),
+            ),
+            (13, effect(Effect::OverrideOutput { speaker: true })),
+            (
+                14,
+                effect(Effect::StartTimer {
+                    id: timer,
+                    after_ms: 30_000,
+                }),
+            ),
+            (15, effect(Effect::CancelTimer { id: timer })),
+            (16, effect(Effect::Render(UiState::Idle))),
+            (
+                17,
+                message(Message::StartAttempt {
+                    attempt: 4,
+                    session_id: session_id.clone(),
+                    settings: SessionSettings::default(),
+                    join_timeout_ms: 30_000,
+                    leave_ack_timeout_ms: 5_000,
+                }),
+            ),
+            (
+                18,
+                message(Message::Forward {
+                    attempt: 4,
+                    input: SessionInput::Leave,
+                }),
+            ),
+            (
+                19,
+                message(Message::CallStarting {
+                    attempt: 4,
+                    video: true,
+                }),
+            ),
+            (
+                20,
+                message(Message::Ended {
+                    attempt: 4,
+                    reason: EndReason::LocalLeave,
+                }),
+            ),
+            (
+                21,
+                message(Message::SessionChanged(SessionView {
+                    attempt: 4,
+                    session_id: session_id.clone(),
+                    title: "room".into(),
+                    phase: PhaseView::Joining,
+                    muted: false,
+                    camera_off: false,
+                    participant_count: 1,
+                    audio_mode: None,
+                    waiting_for: None,
+                    camera_unavailable: false,
+                })),
+            ),
+            (22, message(Message::AudioChanged(AudioView::default()))),
+            (23, message(Message::Notify(Notice::Dismissed))),
+            (24, effect(Effect::LoginCallsSdk)),
+            (
+                25,
+                effect(Effect::RequestPermission {
+                    media: MediaKind::Camera,
+                }),
+            ),
+            (26, effect(Effect::OpenAppSettings)),
+            (
+                27,
+                effect(Effect::ShareLink {
+                    url: "https://meet.switchboard.example/meet/room".into(),
+                }),
+            ),
+            (28, effect(Effect::InitCalls { request: 2 })),
+        ];
+
+        // One row per variant: a new effect or message does not compile here until it has a row
+        // (and a number after 28).
+        let variant = |c: &Command| -> &'static str {
+            match c {
+                Command::Effect(e) => match e {
+                    Effect::InitCallsSdk => "InitCallsSdk",
+                    Effect::InitChatSdk => "InitChatSdk",
+                    Effect::RegisterListeners { .. } => "RegisterListeners",
+                    Effect::JoinSession { .. } => "JoinSession",
+                    Effect::LeaveSession { .. } => "LeaveSession",
+                    Effect::MuteAudio { .. } => "MuteAudio",
+                    Effect::UnmuteAudio { .. } => "UnmuteAudio",
+                    Effect::PauseVideo { .. } => "PauseVideo",
+                    Effect::ResumeVideo { .. } => "ResumeVideo",
+                    Effect::SetAudioMode { .. } => "SetAudioMode",
+                    Effect::ConfigureAudio { .. } => "ConfigureAudio",
+                    Effect::ActivateAudio => "ActivateAudio",
+                    Effect::DeactivateAudio { .. } => "DeactivateAudio",
+                    Effect::OverrideOutput { .. } => "OverrideOutput",
+                    Effect::StartTimer { .. } => "StartTimer",
+                    Effect::CancelTimer { .. } => "CancelTimer",
+                    Effect::Render(_) => "Render",
+                    Effect::LoginCallsSdk => "LoginCallsSdk",
+                    Effect::RequestPermission { .. } => "RequestPermission",
+                    Effect::OpenAppSettings => "OpenAppSettings",
+                    Effect::ShareLink { .. } => "ShareLink",
+                    Effect::InitCalls { .. } => "InitCalls",
+                },
+                Command::Message(m) => match m {
+                    Message::StartAttempt { .. } => "StartAttempt",
+                    Message::Forward { .. } => "Forward",
+                    Message::CallStarting { .. } => "CallStarting",
+                    Message::Ended { .. } => "Ended",
+                    Message::SessionChanged(_) => "SessionChanged",
+                    Message::AudioChanged(_) => "AudioChanged",
+                    Message::Notify(_) => "Notify",
+                },
+            }
+        };
+        let names: std::collections::BTreeSet<_> = table.iter().map(|(_, c)| variant(c)).collect();
+        assert_eq!(names.len(), table.len(), "a variant has two rows");
+        assert_eq!(table.len(), 29, "format 2 has 29 commands");
+
+        let config = bincode::config::standard();
+        for (number, command) in &table {
+            let bytes = bincode::serde::encode_to_vec(command, config).unwrap();
+            // bincode's standard config writes the variant index as a varint: one byte below 251.
+            assert_eq!(
+                u32::from(bytes[0]),
+                *number,
+                "{} is written as variant {}",
+                variant(command),
+                bytes[0]
+            );
+            let (back, read): (Command, usize) =
+                bincode::serde::decode_from_slice(&bytes, config).unwrap();
+            assert_eq!(&back, command);
+            assert_eq!(read, bytes.len());
+        }
     }
 
     /// A record whose checksum is right but whose actor name claims to be a terabyte long: the
@@ -378,7 +577,7 @@ mod tests {
         let record = NewRecord {
             at_ms: 5,
             actor: ActorName::Router,
-            body: Entry::Command(Command::InitCallsSdk),
+            body: Entry::Command(Command::Effect(Effect::InitCallsSdk)),
         };
         let bytes = record.to_bytes(7).unwrap();
         assert!(matches!(

@@ -383,9 +383,9 @@ mod tests {
         }
         // Shown to the user as an error: the message is there, with the secrets hashed.
         let shown = redacted.iter().find_map(|r| match &r.body {
-            Entry::Command(switchboard_domain::Command::Render(UiState::Error {
-                message, ..
-            })) if message.contains("AUTH TOKEN") => Some(message.clone()),
+            Entry::Command(switchboard_domain::Command::Effect(
+                switchboard_domain::Effect::Render(UiState::Error { message, .. }),
+            )) if message.contains("AUTH TOKEN") => Some(message.clone()),
             _ => None,
         });
         assert!(shown

@@ -347,6 +347,7 @@ mod tests {
     use super::*;
     use crate::script::scripted_log;
     use switchboard_domain::input::{Input, RouterInput};
+    use switchboard_domain::Effect;
 
     /// A log made by the domain's core: a boot and three scripted calls.
     fn core_log() -> Vec<Record> {
@@ -390,13 +391,15 @@ mod tests {
     #[test]
     fn a_changed_command_is_the_divergence() {
         let mut log = core_log();
-        let i = first_command_index(&log, |c| matches!(c, Command::JoinSession { .. }));
+        let i = first_command_index(&log, |c| {
+            matches!(c, Command::Effect(Effect::JoinSession { .. }))
+        });
         let recorded = log[i].body.clone();
-        log[i].body = Entry::Command(Command::InitChatSdk);
+        log[i].body = Entry::Command(Command::Effect(Effect::InitChatSdk));
         let d = verify(&log).unwrap_err();
         assert_eq!(d.seq, input_before(&log, i));
         assert_eq!(d.kind, DivergenceKind::Commands);
-        assert!(d.expected.contains(&Command::InitChatSdk));
+        assert!(d.expected.contains(&Command::Effect(Effect::InitChatSdk)));
         assert!(matches!(&recorded, Entry::Command(c) if d.got.contains(c)));
         assert!(
             d.to_string()
@@ -408,7 +411,9 @@ mod tests {
     #[test]
     fn a_missing_command_is_the_divergence() {
         let mut log = core_log();
-        let i = first_command_index(&log, |c| matches!(c, Command::LeaveSession { .. }));
+        let i = first_command_index(&log, |c| {
+            matches!(c, Command::Effect(Effect::LeaveSession { .. }))
+        });
         let input = input_before(&log, i);
         log.remove(i);
         let d = verify(&log).unwrap_err();
@@ -421,7 +426,7 @@ mod tests {
     #[test]
     fn a_command_before_any_input_and_a_misrouted_input_are_named() {
         let mut log = core_log();
-        log[0].body = Entry::Command(Command::InitCallsSdk);
+        log[0].body = Entry::Command(Command::Effect(Effect::InitCallsSdk));
         let d = verify(&log).unwrap_err();
         assert_eq!(
             (d.seq, d.kind.clone()),

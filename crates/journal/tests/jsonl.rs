@@ -391,7 +391,7 @@ fn write_the_golden_format_2_log_when_asked() {
 fn golden_v2_records() -> Vec<Record> {
     use switchboard_domain::core::Core;
     use switchboard_domain::{
-        AppState, Authorization, Command, CoreConfig, Event, Incident, Launch, MediaKind,
+        AppState, Authorization, CoreConfig, Effect, Event, Incident, Launch, MediaKind,
         Permissions, SdkButton, SdkEvent, SetupEvent,
     };
     use switchboard_journal::script::records_from_steps;
@@ -426,7 +426,7 @@ fn golden_v2_records() -> Vec<Record> {
             },
         ),
         Event::Incident(Incident::port_failed(
-            Command::ActivateAudio,
+            Effect::ActivateAudio,
             "AVAudioSession error 561017449",
         )),
         Event::App(AppState::Background),

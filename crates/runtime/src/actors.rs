@@ -195,7 +195,7 @@ impl RouterState {
         let commands = shared
             .process(ActorName::Router, &mut self.machine, input, Input::Router)
             .await;
-        shared.perform(&commands);
+        shared.perform_all(&commands);
         // An ended attempt's actor finishes what is in its mailbox and stops; later callbacks for
         // it are recorded by the router as stale.
         if let Some(attempt) = ended.filter(|a| self.machine.live_attempt() != Some(*a)) {
@@ -299,7 +299,7 @@ impl SessionArgs {
         let commands = shared
             .process(actor, &mut self.machine, input, Input::Session)
             .await;
-        shared.perform(&commands);
+        shared.perform_all(&commands);
     }
 }
 
@@ -409,7 +409,7 @@ where
         let commands = shared
             .process(M::ACTOR, &mut self.machine, M::input(msg), M::wrap)
             .await;
-        shared.perform(&commands);
+        shared.perform_all(&commands);
     }
 }
 

@@ -1,56 +1,22 @@
 //! Fake ports that record what the core asked of them: for the demo, tests and the simulator.
 //! They never call back on their own; the caller plays the SDK's and the system's side.
+//!
+//! A call is recorded as the domain's own [`Effect`], built from the port call's arguments (so a
+//! test compares what was performed with what the machines decided, in one type). The port does
+//! not see everything an effect says: `init_calls(0)` is recorded as `InitCalls { request: 0 }`
+//! whether the core decided `InitCallsSdk` or `InitCalls`.
 use std::sync::{Arc, Mutex};
 
 use switchboard_domain::command::{AudioCategory, AudioOptions, AudioSessionMode};
 use switchboard_domain::{
-    AttemptId, AudioMode, Event, MediaKind, SessionId, SessionSettings, SetupEvent, UiState,
+    AttemptId, AudioMode, Effect, Event, MediaKind, SessionId, SessionSettings, SetupEvent, UiState,
 };
 
 use crate::ports::{AudioSession, CallsSdk, Clock, PortError, PortResult, Ports, UiSink};
 use crate::{EventSink, Runtime};
 
-/// One call the core made on a fake port.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum PortCall {
-    /// `init_calls`, with its request number.
-    InitCalls(u64),
-    /// `init_chat`.
-    InitChat,
-    /// `register_listeners`.
-    RegisterListeners(AttemptId),
-    /// `join_session`.
-    JoinSession(AttemptId, SessionId),
-    /// `leave_session`.
-    LeaveSession(AttemptId),
-    /// `set_audio_muted`.
-    AudioMuted(AttemptId, bool),
-    /// `set_video_paused`.
-    VideoPaused(AttemptId, bool),
-    /// `set_audio_mode`.
-    AudioMode(AttemptId, AudioMode),
-    /// `configure`.
-    Configure(AudioCategory, AudioSessionMode),
-    /// `activate`.
-    Activate,
-    /// `deactivate`.
-    Deactivate(bool),
-    /// `override_output`.
-    OverrideOutput(bool),
-    /// `render`.
-    Render(UiState),
-    /// `login`.
-    Login,
-    /// `request_permission`.
-    RequestPermission(MediaKind),
-    /// `open_app_settings`.
-    OpenAppSettings,
-    /// `share_link`.
-    ShareLink(String),
-}
-
 /// Which port calls a [`Recorder`] makes fail, and how.
-type FailWhen = Box<dyn Fn(&PortCall) -> Option<Failure> + Send + Sync>;
+type FailWhen = Box<dyn Fn(&Effect) -> Option<Failure> + Send + Sync>;
 
 /// How a port call the [`Recorder`] was told to fail fails.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,7 +30,7 @@ pub enum Failure {
 /// Records every port call in order (failed ones too).
 #[derive(Default)]
 pub struct Recorder {
-    calls: Mutex<Vec<PortCall>>,
+    calls: Mutex<Vec<Effect>>,
     fail_when: Mutex<Option<FailWhen>>,
     /// How many calls [`Recorder::setup_answers`] has looked at.
     setup_seen: Mutex<usize>,
@@ -81,7 +47,7 @@ impl std::fmt::Debug for Recorder {
 }
 
 impl Recorder {
-    fn push(&self, call: PortCall) -> PortResult {
+    fn push(&self, call: Effect) -> PortResult {
         let failure = self
             .fail_when
             .lock()
@@ -111,7 +77,7 @@ impl Recorder {
 
     /// From now on, the calls `when` picks fail as it says (a test's stand-in for a shell that
     /// could not carry a call out).
-    pub fn fail_when(&self, when: impl Fn(&PortCall) -> Option<Failure> + Send + Sync + 'static) {
+    pub fn fail_when(&self, when: impl Fn(&Effect) -> Option<Failure> + Send + Sync + 'static) {
         *self.fail_when.lock().unwrap_or_else(|p| p.into_inner()) = Some(Box::new(when));
     }
 
@@ -137,19 +103,19 @@ impl Recorder {
     }
 
     /// Every call so far.
-    pub fn calls(&self) -> Vec<PortCall> {
+    pub fn calls(&self) -> Vec<Effect> {
         self.calls.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// How many calls match.
-    pub fn count(&self, f: impl Fn(&PortCall) -> bool) -> usize {
+    pub fn count(&self, f: impl Fn(&Effect) -> bool) -> usize {
         self.calls().iter().filter(|c| f(c)).count()
     }
 
     /// The attempt of the last `join_session`.
     pub fn last_join_attempt(&self) -> Option<AttemptId> {
         self.calls().iter().rev().find_map(|c| match c {
-            PortCall::JoinSession(a, _) => Some(*a),
+            Effect::JoinSession { attempt, .. } => Some(*attempt),
             _ => None,
         })
     }
@@ -159,7 +125,7 @@ impl Recorder {
         self.calls()
             .into_iter()
             .filter_map(|c| match c {
-                PortCall::Render(s) => Some(s),
+                Effect::Render(s) => Some(s),
                 _ => None,
             })
             .collect()
@@ -168,36 +134,40 @@ impl Recorder {
 
 impl CallsSdk for Recorder {
     fn init_calls(&self, request: u64) -> PortResult {
-        self.push(PortCall::InitCalls(request))
+        self.push(Effect::init_calls(request))
     }
     fn init_chat(&self) -> PortResult {
-        self.push(PortCall::InitChat)
+        self.push(Effect::InitChatSdk)
     }
     fn register_listeners(&self, attempt: AttemptId) -> PortResult {
-        self.push(PortCall::RegisterListeners(attempt))
+        self.push(Effect::RegisterListeners { attempt })
     }
     fn join_session(
         &self,
         attempt: AttemptId,
         session_id: &SessionId,
-        _: &SessionSettings,
+        settings: &SessionSettings,
     ) -> PortResult {
-        self.push(PortCall::JoinSession(attempt, session_id.clone()))
+        self.push(Effect::JoinSession {
+            attempt,
+            session_id: session_id.clone(),
+            settings: settings.clone(),
+        })
     }
     fn leave_session(&self, attempt: AttemptId) -> PortResult {
-        self.push(PortCall::LeaveSession(attempt))
+        self.push(Effect::LeaveSession { attempt })
     }
     fn set_audio_muted(&self, attempt: AttemptId, muted: bool) -> PortResult {
-        self.push(PortCall::AudioMuted(attempt, muted))
+        self.push(Effect::audio_muted(attempt, muted))
     }
     fn set_video_paused(&self, attempt: AttemptId, paused: bool) -> PortResult {
-        self.push(PortCall::VideoPaused(attempt, paused))
+        self.push(Effect::video_paused(attempt, paused))
     }
     fn set_audio_mode(&self, attempt: AttemptId, mode: AudioMode) -> PortResult {
-        self.push(PortCall::AudioMode(attempt, mode))
+        self.push(Effect::SetAudioMode { attempt, mode })
     }
     fn login(&self) -> PortResult {
-        self.push(PortCall::Login)
+        self.push(Effect::LoginCallsSdk)
     }
 }
 
@@ -206,44 +176,51 @@ impl AudioSession for Recorder {
         &self,
         category: AudioCategory,
         mode: AudioSessionMode,
-        _: AudioOptions,
+        options: AudioOptions,
     ) -> PortResult {
-        self.push(PortCall::Configure(category, mode))
+        self.push(Effect::ConfigureAudio {
+            category,
+            mode,
+            options,
+        })
     }
     fn activate(&self) -> PortResult {
-        self.push(PortCall::Activate)
+        self.push(Effect::ActivateAudio)
     }
     fn deactivate(&self, notify_others: bool) -> PortResult {
-        self.push(PortCall::Deactivate(notify_others))
+        self.push(Effect::DeactivateAudio { notify_others })
     }
     fn override_output(&self, speaker: bool) -> PortResult {
-        self.push(PortCall::OverrideOutput(speaker))
+        self.push(Effect::OverrideOutput { speaker })
     }
 }
 
 impl UiSink for Recorder {
     fn render(&self, state: &UiState) -> PortResult {
-        self.push(PortCall::Render(state.clone()))
+        self.push(Effect::Render(state.clone()))
     }
     fn request_permission(&self, media: MediaKind) -> PortResult {
-        self.push(PortCall::RequestPermission(media))
+        self.push(Effect::RequestPermission { media })
     }
     fn open_app_settings(&self) -> PortResult {
-        self.push(PortCall::OpenAppSettings)
+        self.push(Effect::OpenAppSettings)
     }
     fn share_link(&self, url: &str) -> PortResult {
-        self.push(PortCall::ShareLink(url.to_owned()))
+        self.push(Effect::ShareLink {
+            url: url.to_owned(),
+        })
     }
 }
 
 /// A shell's answer, when its SDK always gets ready, to an init or login call.
-fn setup_answer(call: &PortCall) -> Option<Event> {
+fn setup_answer(call: &Effect) -> Option<Event> {
     let event = match call {
-        PortCall::InitCalls(request) => SetupEvent::InitSucceeded {
+        // (`init_calls(0)` is recorded as `InitCalls`, never as `InitCallsSdk`.)
+        Effect::InitCalls { request } => SetupEvent::InitSucceeded {
             request: *request,
             logged_in: true,
         },
-        PortCall::Login => SetupEvent::LoginSucceeded,
+        Effect::LoginCallsSdk => SetupEvent::LoginSucceeded,
         _ => return None,
     };
     Some(Event::Setup(event))

@@ -4,7 +4,7 @@
 //! (`switchboard-ffi`) is built without it, so none of this is on its path.
 use std::sync::atomic::{AtomicU8, Ordering};
 
-use switchboard_domain::Command;
+use switchboard_domain::{Command, Effect};
 
 /// A known bug the simulator's own tests plant in a running runtime to show that they catch it.
 /// Never set outside those tests (see [`crate::Runtime::plant_bug`]).
@@ -59,7 +59,7 @@ impl Planted {
         if self.is(PlantedBug::DoubleLeave) {
             if let Some(i) = commands
                 .iter()
-                .position(|c| matches!(c, Command::LeaveSession { .. }))
+                .position(|c| matches!(c, Command::Effect(Effect::LeaveSession { .. })))
             {
                 let copy = commands[i].clone();
                 commands.insert(i + 1, copy);

@@ -288,7 +288,7 @@ impl Runtime {
         // The old process's timers are not re-armed: every core timer belongs to the live
         // attempt, which the repairs above end.
         if ui_state != UiState::Idle {
-            let render = switchboard_domain::Command::Render(ui_state.clone());
+            let render = switchboard_domain::Effect::Render(ui_state.clone());
             shared.call_port(&render, |p| p.ui.render(&ui_state));
         }
         let runtime = Runtime {

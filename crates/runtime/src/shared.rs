@@ -2,7 +2,8 @@
 //! the timer registry and the other actors' addresses. Nothing here is process-global, so two
 //! runtimes in one process never see each other.
 //!
-//! Every port call goes through [`Shared::call_port`]: a port that errors or panics becomes an
+//! Every effect is performed by [`Shared::perform`], and every port call goes through
+//! [`Shared::call_port`]: a port that errors or panics becomes an
 //! [`Incident::PortFailed`] input (journaled, then the core goes on), and once the runtime has
 //! shut down no port is called at all.
 use std::collections::{BTreeMap, VecDeque};
@@ -15,7 +16,7 @@ use ractor::ActorRef;
 use switchboard_domain::command::Target;
 use switchboard_domain::machine::Machine;
 use switchboard_domain::{
-    ActorName, Command, Entry, Event, Incident, Input, SessionInput, TimerId, UiState,
+    ActorName, Command, Effect, Entry, Event, Incident, Input, SessionInput, TimerId, UiState,
 };
 use switchboard_journal::NewRecord;
 use tokio::task::AbortHandle;
@@ -134,13 +135,13 @@ impl Shared {
         failures.push_back(line);
     }
 
-    /// Calls a port for `command`, unless the runtime has shut down. An error or a panic from the
+    /// Calls a port for `effect`, unless the runtime has shut down. An error or a panic from the
     /// port becomes an incident the router journals; it never reaches the actor.
-    pub(crate) fn call_port(&self, command: &Command, call: impl FnOnce(&Ports) -> PortResult) {
+    pub(crate) fn call_port(&self, effect: &Effect, call: impl FnOnce(&Ports) -> PortResult) {
         self.gate.active.fetch_add(1, Ordering::SeqCst);
         if !self.gate.open.load(Ordering::SeqCst) {
             self.gate.active.fetch_sub(1, Ordering::SeqCst);
-            tracing::debug!(%command, "port call skipped: the runtime has shut down");
+            tracing::debug!(command = %effect, "port call skipped: the runtime has shut down");
             return;
         }
         let result = std::panic::catch_unwind(AssertUnwindSafe(|| call(&self.ports)));
@@ -150,8 +151,8 @@ impl Shared {
             Ok(Err(e)) => e.to_string(),
             Err(payload) => format!("panicked: {}", panic_message(payload.as_ref())),
         };
-        tracing::warn!(%command, error = %message, "a port call failed");
-        let incident = Incident::port_failed(command.clone(), &message);
+        tracing::warn!(command = %effect, error = %message, "a port call failed");
+        let incident = Incident::port_failed(effect.clone(), &message);
         self.send_router(RouterMsg::Event(Event::Incident(incident)));
     }
 
@@ -221,53 +222,78 @@ impl Shared {
         }
     }
 
-    /// Performs commands: port effects, timers, and deliveries to other machines.
-    pub(crate) fn perform(self: &Arc<Self>, commands: &[Command]) {
+    /// Performs commands in order: each effect through its port ([`Shared::perform`]), each
+    /// message by delivering its inputs to the machines it is for.
+    pub(crate) fn perform_all(self: &Arc<Self>, commands: &[Command]) {
         for c in commands {
-            self.perform_one(c);
+            match c {
+                Command::Effect(e) => self.perform(e),
+                Command::Message(m) => {
+                    for (target, input) in m.deliveries() {
+                        self.deliver(target, input);
+                    }
+                }
+            }
         }
     }
 
-    fn perform_one(self: &Arc<Self>, c: &Command) {
-        match c {
-            Command::StartTimer { id, after_ms } => self.start_timer(*id, *after_ms),
-            Command::CancelTimer { id } => self.cancel_timer(id),
-            Command::Render(state) => {
+    /// Performs one effect: timers here, everything else through its port. One arm per effect,
+    /// no wildcard: a new effect does not compile until it is performed.
+    pub(crate) fn perform(self: &Arc<Self>, e: &Effect) {
+        match e {
+            Effect::StartTimer { id, after_ms } => self.start_timer(*id, *after_ms),
+            Effect::CancelTimer { id } => self.cancel_timer(id),
+            Effect::Render(state) => {
                 *lock(&self.ui_state) = state.clone();
-                self.call_port(c, |p| p.ui.render(state));
+                self.call_port(e, |p| p.ui.render(state));
             }
-            // Every other command, listed (no wildcard: a new command does not compile until it
-            // is placed): the effects on a port, then the messages between machines.
-            Command::InitCallsSdk
-            | Command::InitChatSdk
-            | Command::RegisterListeners { .. }
-            | Command::JoinSession { .. }
-            | Command::LeaveSession { .. }
-            | Command::MuteAudio { .. }
-            | Command::UnmuteAudio { .. }
-            | Command::PauseVideo { .. }
-            | Command::ResumeVideo { .. }
-            | Command::SetAudioMode { .. }
-            | Command::ConfigureAudio { .. }
-            | Command::ActivateAudio
-            | Command::DeactivateAudio { .. }
-            | Command::OverrideOutput { .. }
-            | Command::LoginCallsSdk
-            | Command::RequestPermission { .. }
-            | Command::OpenAppSettings
-            | Command::ShareLink { .. }
-            | Command::InitCalls { .. } => self.call_port(c, |p| port_call(p, c)),
-            Command::StartAttempt { .. }
-            | Command::Forward { .. }
-            | Command::CallStarting { .. }
-            | Command::Ended { .. }
-            | Command::SessionChanged(_)
-            | Command::AudioChanged(_)
-            | Command::Notify(_) => {
-                for (target, input) in c.deliveries() {
-                    self.deliver(target, input);
-                }
+            Effect::InitCallsSdk => self.call_port(e, |p| p.sdk.init_calls(0)),
+            Effect::InitCalls { request } => self.call_port(e, |p| p.sdk.init_calls(*request)),
+            Effect::LoginCallsSdk => self.call_port(e, |p| p.sdk.login()),
+            Effect::InitChatSdk => self.call_port(e, |p| p.sdk.init_chat()),
+            Effect::RegisterListeners { attempt } => {
+                self.call_port(e, |p| p.sdk.register_listeners(*attempt))
             }
+            Effect::JoinSession {
+                attempt,
+                session_id,
+                settings,
+            } => self.call_port(e, |p| p.sdk.join_session(*attempt, session_id, settings)),
+            Effect::LeaveSession { attempt } => {
+                self.call_port(e, |p| p.sdk.leave_session(*attempt))
+            }
+            Effect::MuteAudio { attempt } => {
+                self.call_port(e, |p| p.sdk.set_audio_muted(*attempt, true))
+            }
+            Effect::UnmuteAudio { attempt } => {
+                self.call_port(e, |p| p.sdk.set_audio_muted(*attempt, false))
+            }
+            Effect::PauseVideo { attempt } => {
+                self.call_port(e, |p| p.sdk.set_video_paused(*attempt, true))
+            }
+            Effect::ResumeVideo { attempt } => {
+                self.call_port(e, |p| p.sdk.set_video_paused(*attempt, false))
+            }
+            Effect::SetAudioMode { attempt, mode } => {
+                self.call_port(e, |p| p.sdk.set_audio_mode(*attempt, *mode))
+            }
+            Effect::ConfigureAudio {
+                category,
+                mode,
+                options,
+            } => self.call_port(e, |p| p.audio.configure(*category, *mode, *options)),
+            Effect::ActivateAudio => self.call_port(e, |p| p.audio.activate()),
+            Effect::DeactivateAudio { notify_others } => {
+                self.call_port(e, |p| p.audio.deactivate(*notify_others))
+            }
+            Effect::OverrideOutput { speaker } => {
+                self.call_port(e, |p| p.audio.override_output(*speaker))
+            }
+            Effect::RequestPermission { media } => {
+                self.call_port(e, |p| p.ui.request_permission(*media))
+            }
+            Effect::OpenAppSettings => self.call_port(e, |p| p.ui.open_app_settings()),
+            Effect::ShareLink { url } => self.call_port(e, |p| p.ui.share_link(url)),
         }
     }
 
@@ -305,50 +331,6 @@ impl Shared {
 
     pub(crate) fn failures(&self) -> Vec<String> {
         lock(&self.failures).iter().cloned().collect()
-    }
-}
-
-/// The SDK or audio-session call that performs an effect command (timers and renders are
-/// performed by [`Shared::perform_one`] itself; messages are no port call).
-fn port_call(p: &Ports, c: &Command) -> PortResult {
-    match c {
-        Command::InitCallsSdk => p.sdk.init_calls(0),
-        Command::InitCalls { request } => p.sdk.init_calls(*request),
-        Command::InitChatSdk => p.sdk.init_chat(),
-        Command::RegisterListeners { attempt } => p.sdk.register_listeners(*attempt),
-        Command::JoinSession {
-            attempt,
-            session_id,
-            settings,
-        } => p.sdk.join_session(*attempt, session_id, settings),
-        Command::LeaveSession { attempt } => p.sdk.leave_session(*attempt),
-        Command::MuteAudio { attempt } => p.sdk.set_audio_muted(*attempt, true),
-        Command::UnmuteAudio { attempt } => p.sdk.set_audio_muted(*attempt, false),
-        Command::PauseVideo { attempt } => p.sdk.set_video_paused(*attempt, true),
-        Command::ResumeVideo { attempt } => p.sdk.set_video_paused(*attempt, false),
-        Command::SetAudioMode { attempt, mode } => p.sdk.set_audio_mode(*attempt, *mode),
-        Command::ConfigureAudio {
-            category,
-            mode,
-            options,
-        } => p.audio.configure(*category, *mode, *options),
-        Command::ActivateAudio => p.audio.activate(),
-        Command::DeactivateAudio { notify_others } => p.audio.deactivate(*notify_others),
-        Command::OverrideOutput { speaker } => p.audio.override_output(*speaker),
-        Command::Render(state) => p.ui.render(state),
-        Command::LoginCallsSdk => p.sdk.login(),
-        Command::RequestPermission { media } => p.ui.request_permission(*media),
-        Command::OpenAppSettings => p.ui.open_app_settings(),
-        Command::ShareLink { url } => p.ui.share_link(url),
-        Command::StartTimer { .. }
-        | Command::CancelTimer { .. }
-        | Command::StartAttempt { .. }
-        | Command::Forward { .. }
-        | Command::CallStarting { .. }
-        | Command::Ended { .. }
-        | Command::SessionChanged(_)
-        | Command::AudioChanged(_)
-        | Command::Notify(_) => Ok(()),
     }
 }
 

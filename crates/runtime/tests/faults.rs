@@ -6,11 +6,11 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
 use switchboard_domain::{
-    ActorName, AudioInput, Command, CoreConfig, Entry, Event, Incident, Input, MediaKind,
-    Permissions, RouterInput, SdkEvent, UiState,
+    ActorName, AudioInput, Command, CoreConfig, Effect, Entry, Event, Incident, Input, MediaKind,
+    Message, Permissions, RouterInput, SdkEvent, UiState,
 };
 use switchboard_journal::Journal;
-use switchboard_runtime::fakes::{recording_ports, Failure, PortCall, Recorder};
+use switchboard_runtime::fakes::{recording_ports, Failure, Recorder};
 use switchboard_runtime::{
     AudioSession, CallsSdk, JournalConfig, ManualClock, PortResult, Ports, Runtime, RuntimeConfig,
     RuntimeError, UiSink,
@@ -28,7 +28,7 @@ async fn start() -> (Runtime, Arc<Recorder>) {
 /// A runtime whose fake ports fail the calls `when` picks, from the first one (`init_calls` at
 /// boot) on.
 async fn start_failing(
-    when: impl Fn(&PortCall) -> Option<Failure> + Send + Sync + 'static,
+    when: impl Fn(&Effect) -> Option<Failure> + Send + Sync + 'static,
 ) -> (Runtime, Arc<Recorder>) {
     let (ports, rec) = recording_ports(Arc::new(ManualClock::new(1_000)));
     rec.fail_when(when);
@@ -84,8 +84,12 @@ fn incidents(journal: &dyn Journal) -> Vec<Incident> {
 }
 
 fn ends(journal: &dyn Journal) -> usize {
-    let is_end =
-        |r: &switchboard_journal::Record| matches!(r.body, Entry::Command(Command::Ended { .. }));
+    let is_end = |r: &switchboard_journal::Record| {
+        matches!(
+            r.body,
+            Entry::Command(Command::Message(Message::Ended { .. }))
+        )
+    };
     journal
         .scan(0)
         .filter(|r| is_end(r.as_ref().unwrap()))
@@ -93,20 +97,24 @@ fn ends(journal: &dyn Journal) -> usize {
 }
 
 /// Every kind of port call, as the fake records it, with a call that triggers it.
-type Pick = fn(&PortCall) -> bool;
+type Pick = fn(&Effect) -> bool;
 
 fn port_calls() -> Vec<(&'static str, Pick)> {
     vec![
-        ("init_calls", |c| matches!(c, PortCall::InitCalls(_))),
+        ("init_calls", |c| matches!(c, Effect::InitCalls { .. })),
         ("register_listeners", |c| {
-            matches!(c, PortCall::RegisterListeners(_))
+            matches!(c, Effect::RegisterListeners { .. })
         }),
-        ("join_session", |c| matches!(c, PortCall::JoinSession(..))),
-        ("leave_session", |c| matches!(c, PortCall::LeaveSession(_))),
-        ("configure", |c| matches!(c, PortCall::Configure(..))),
-        ("activate", |c| matches!(c, PortCall::Activate)),
-        ("deactivate", |c| matches!(c, PortCall::Deactivate(_))),
-        ("render", |c| matches!(c, PortCall::Render(_))),
+        ("join_session", |c| matches!(c, Effect::JoinSession { .. })),
+        ("leave_session", |c| {
+            matches!(c, Effect::LeaveSession { .. })
+        }),
+        ("configure", |c| matches!(c, Effect::ConfigureAudio { .. })),
+        ("activate", |c| matches!(c, Effect::ActivateAudio)),
+        ("deactivate", |c| {
+            matches!(c, Effect::DeactivateAudio { .. })
+        }),
+        ("render", |c| matches!(c, Effect::Render(_))),
     ]
 }
 
@@ -174,7 +182,7 @@ async fn a_panicking_router_audio_or_ui_actor_rebuilds_itself_and_loses_nothing_
             rt.ui_state()
         );
         assert_eq!(
-            rec.count(|c| matches!(c, PortCall::JoinSession(..))),
+            rec.count(|c| matches!(c, Effect::JoinSession { .. })),
             1,
             "{actor}"
         );

@@ -5,12 +5,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use switchboard_domain::{
-    Command, CoreConfig, EndReason, Entry, Event, Permissions, SdkEvent, SetupEvent, UiState,
-    WaitingFor,
+    Command, CoreConfig, Effect, EndReason, Entry, Event, Message, Permissions, SdkEvent,
+    SetupEvent, UiState, WaitingFor,
 };
 use switchboard_journal::testing::FailingJournal;
 use switchboard_journal::{FlushPolicy, Journal, MemoryJournal};
-use switchboard_runtime::fakes::{recording_ports, PortCall, Recorder};
+use switchboard_runtime::fakes::{recording_ports, Recorder};
 use switchboard_runtime::{JournalConfig, ManualClock, Runtime, RuntimeConfig};
 
 const LINK: &str = "https://meet.switchboard.example/meet/";
@@ -62,7 +62,7 @@ fn ended(journal: &dyn Journal) -> Vec<EndReason> {
     journal
         .scan(0)
         .filter_map(|r| match r.expect("readable").body {
-            Entry::Command(Command::Ended { reason, .. }) => Some(reason),
+            Entry::Command(Command::Message(Message::Ended { reason, .. })) => Some(reason),
             _ => None,
         })
         .collect()
@@ -72,7 +72,7 @@ fn joins(rec: &Recorder) -> Vec<String> {
     rec.calls()
         .into_iter()
         .filter_map(|c| match c {
-            PortCall::JoinSession(_, id) => Some(id.to_string()),
+            Effect::JoinSession { session_id, .. } => Some(session_id.to_string()),
             _ => None,
         })
         .collect()
@@ -120,9 +120,15 @@ async fn a_panicking_session_is_restarted_with_its_state_rebuilt_from_the_log() 
     sdk(&rt, 1, SdkEvent::LeaveButtonClicked).await;
     sdk(&rt, 1, SdkEvent::SessionLeft).await;
     let calls = rec.calls();
-    assert!(calls.contains(&PortCall::AudioMuted(1, true)));
-    assert!(calls.contains(&PortCall::AudioMuted(1, false)), "{calls:?}");
-    assert_eq!(rec.count(|c| matches!(c, PortCall::LeaveSession(1))), 1);
+    assert!(calls.contains(&Effect::MuteAudio { attempt: 1 }));
+    assert!(
+        calls.contains(&Effect::UnmuteAudio { attempt: 1 }),
+        "{calls:?}"
+    );
+    assert_eq!(
+        rec.count(|c| matches!(c, Effect::LeaveSession { attempt: 1 })),
+        1
+    );
     assert_eq!(ended(rt.journal().as_ref()), vec![EndReason::LocalLeave]);
     rt.shutdown().await.unwrap();
 }
@@ -166,11 +172,13 @@ async fn a_new_process_ends_the_old_call_and_offers_to_rejoin_it() {
     assert!(
         !calls
             .iter()
-            .any(|c| matches!(c, PortCall::LeaveSession(_) | PortCall::JoinSession(..))),
+            .any(|c| matches!(c, Effect::LeaveSession { .. } | Effect::JoinSession { .. })),
         "{calls:?}"
     );
     assert!(
-        calls.contains(&PortCall::Deactivate(true)),
+        calls.contains(&Effect::DeactivateAudio {
+            notify_others: true,
+        }),
         "audio let go: {calls:?}"
     );
     // A callback of the dead session changes nothing.
@@ -202,7 +210,10 @@ async fn a_join_that_never_completes_ends_by_the_core_join_timeout() {
     .await;
     rt.settle().await;
     assert_eq!(ended(rt.journal().as_ref()), vec![EndReason::JoinTimedOut]);
-    assert_eq!(rec.count(|c| matches!(c, PortCall::LeaveSession(1))), 1);
+    assert_eq!(
+        rec.count(|c| matches!(c, Effect::LeaveSession { attempt: 1 })),
+        1
+    );
     assert!(matches!(rt.ui_state(), UiState::Error { .. }));
     rt.shutdown().await.unwrap();
 }
@@ -240,7 +251,7 @@ async fn nothing_is_performed_when_the_journal_cannot_write() {
 async fn two_calls_in_a_row_re_initialise_the_sdk_and_the_second_join_waits_for_it() {
     // No automatic answers: this test plays the shell's init results itself.
     let (rt, rec) = start_unanswered(JournalConfig::Memory).await;
-    let inits = |rec: &Recorder| rec.count(|c| matches!(c, PortCall::InitCalls(_)));
+    let inits = |rec: &Recorder| rec.count(|c| matches!(c, Effect::InitCalls { .. }));
     assert_eq!(inits(&rec), 1, "the launch initialises the SDK");
     let init_ok = |request| {
         Event::Setup(SetupEvent::InitSucceeded {
@@ -279,11 +290,11 @@ async fn two_calls_in_a_row_re_initialise_the_sdk_and_the_second_join_waits_for_
     let calls = rec.calls();
     let last_init = calls
         .iter()
-        .rposition(|c| *c == PortCall::InitCalls(2))
+        .rposition(|c| *c == Effect::InitCalls { request: 2 })
         .unwrap();
     let leave = calls
         .iter()
-        .position(|c| matches!(c, PortCall::LeaveSession(1)))
+        .position(|c| matches!(c, Effect::LeaveSession { attempt: 1 }))
         .unwrap();
     assert!(last_init > leave);
 

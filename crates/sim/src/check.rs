@@ -22,18 +22,21 @@ use std::collections::BTreeMap;
 use switchboard_domain::session::Phase;
 use switchboard_domain::view::PhaseView;
 use switchboard_domain::{
-    ActorName, AttemptId, Authorization, Command, EndReason, Entry, Incident, Input,
-    IntegrationMode, JoinErrorCode, Launch, Machines, MediaKind, Notice, RouterInput, SdkEvent,
-    SessionInput, SessionType, SetupEvent, TimerKind, UiInput, UiState, WaitingFor,
+    ActorName, AttemptId, Authorization, Command, Effect, EndReason, Entry, Incident, Input,
+    IntegrationMode, JoinErrorCode, Launch, Machines, MediaKind, Message, Notice, RouterInput,
+    SdkEvent, SessionInput, SessionType, SetupEvent, TimerKind, UiInput, UiState, WaitingFor,
 };
 use switchboard_journal::{Fold, Group, Record, Replay};
 
 use crate::invariant::{Invariant, Violation};
 
-/// An effect on a port, as counted from the journal's commands and from the fakes' calls (the
-/// simulator checks that no effect happened more often than it was journaled).
+/// What the simulator counts of an effect, as journaled and as the fakes performed it (the
+/// simulator checks that no effect happened more often than it was journaled): the effect, less
+/// what a port call cannot tell apart or the ledger need not match (which init, the audio
+/// session's options, the share link's text...). Built only by [`LedgerKey::of`], from the
+/// domain's [`Effect`], on both sides.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Effect {
+pub enum LedgerKey {
     /// `init_calls`.
     InitCalls,
     /// `init_chat`.
@@ -68,44 +71,42 @@ pub enum Effect {
     ShareLink,
 }
 
-impl Effect {
-    /// The port effect of a command (timers, renders and messages between machines are not
-    /// counted here).
-    pub fn of(command: &Command) -> Option<Effect> {
-        use Command as C;
-        Some(match command {
-            C::InitCallsSdk | C::InitCalls { .. } => Effect::InitCalls,
-            C::InitChatSdk => Effect::InitChat,
-            C::RegisterListeners { attempt } => Effect::RegisterListeners(*attempt),
-            C::JoinSession { attempt, .. } => Effect::Join(*attempt),
-            C::LeaveSession { attempt } => Effect::Leave(*attempt),
-            C::MuteAudio { attempt } => Effect::AudioMuted(*attempt, true),
-            C::UnmuteAudio { attempt } => Effect::AudioMuted(*attempt, false),
-            C::PauseVideo { attempt } => Effect::VideoPaused(*attempt, true),
-            C::ResumeVideo { attempt } => Effect::VideoPaused(*attempt, false),
-            C::SetAudioMode { attempt, .. } => Effect::AudioMode(*attempt),
-            C::ConfigureAudio { .. } => Effect::ConfigureAudio,
-            C::ActivateAudio => Effect::ActivateAudio,
-            C::DeactivateAudio { .. } => Effect::DeactivateAudio,
-            C::OverrideOutput { speaker } => Effect::OverrideOutput(*speaker),
-            C::LoginCallsSdk => Effect::Login,
-            C::RequestPermission { media } => Effect::RequestPermission(*media),
-            C::OpenAppSettings => Effect::OpenAppSettings,
-            C::ShareLink { .. } => Effect::ShareLink,
-            // Not counted: timers and renders are the runtime's own (the fakes see no call for
-            // them), and messages go between machines. Listed, not wildcarded, so a new command
-            // cannot be left out of the ledger unnoticed.
-            C::StartTimer { .. }
-            | C::CancelTimer { .. }
-            | C::Render(_)
-            | C::StartAttempt { .. }
-            | C::Forward { .. }
-            | C::CallStarting { .. }
-            | C::Ended { .. }
-            | C::SessionChanged(_)
-            | C::AudioChanged(_)
-            | C::Notify(_) => return None,
+impl LedgerKey {
+    /// The ledger's key for an effect, or `None` for the effects it does not count: timers and
+    /// renders are the runtime's own (the fakes see no call for them). One arm per effect, no
+    /// wildcard, so a new effect cannot be left out of the ledger unnoticed.
+    pub fn of(effect: &Effect) -> Option<LedgerKey> {
+        use Effect as E;
+        Some(match effect {
+            E::InitCallsSdk | E::InitCalls { .. } => LedgerKey::InitCalls,
+            E::InitChatSdk => LedgerKey::InitChat,
+            E::RegisterListeners { attempt } => LedgerKey::RegisterListeners(*attempt),
+            E::JoinSession { attempt, .. } => LedgerKey::Join(*attempt),
+            E::LeaveSession { attempt } => LedgerKey::Leave(*attempt),
+            E::MuteAudio { attempt } => LedgerKey::AudioMuted(*attempt, true),
+            E::UnmuteAudio { attempt } => LedgerKey::AudioMuted(*attempt, false),
+            E::PauseVideo { attempt } => LedgerKey::VideoPaused(*attempt, true),
+            E::ResumeVideo { attempt } => LedgerKey::VideoPaused(*attempt, false),
+            E::SetAudioMode { attempt, .. } => LedgerKey::AudioMode(*attempt),
+            E::ConfigureAudio { .. } => LedgerKey::ConfigureAudio,
+            E::ActivateAudio => LedgerKey::ActivateAudio,
+            E::DeactivateAudio { .. } => LedgerKey::DeactivateAudio,
+            E::OverrideOutput { speaker } => LedgerKey::OverrideOutput(*speaker),
+            E::LoginCallsSdk => LedgerKey::Login,
+            E::RequestPermission { media } => LedgerKey::RequestPermission(*media),
+            E::OpenAppSettings => LedgerKey::OpenAppSettings,
+            E::ShareLink { .. } => LedgerKey::ShareLink,
+            E::StartTimer { .. } | E::CancelTimer { .. } | E::Render(_) => return None,
         })
+    }
+
+    /// The ledger's key for a journaled command: its effect's, or `None` for a message between
+    /// machines (nothing leaves the core for it).
+    pub fn of_command(command: &Command) -> Option<LedgerKey> {
+        match command {
+            Command::Effect(e) => LedgerKey::of(e),
+            Command::Message(_) => None,
+        }
     }
 }
 
@@ -209,7 +210,7 @@ impl Phone {
                 self.init = InitState::NotAsked;
             }
             RouterInput::Incident(Incident::PortFailed {
-                command: Command::InitCallsSdk | Command::InitCalls { .. },
+                command: Command::Effect(Effect::InitCallsSdk | Effect::InitCalls { .. }),
                 ..
             }) => self.init = InitState::NotAsked,
             RouterInput::Setup(SetupEvent::LoginSucceeded) => self.logged_in = true,
@@ -308,13 +309,17 @@ struct Produced {
 impl Produced {
     fn note(&mut self, c: &Command) {
         match c {
-            Command::Ended { .. } => self.ended = true,
-            Command::LeaveSession { .. } => self.leave = true,
-            Command::SessionChanged(v) if v.phase == PhaseView::Connected => self.connected = true,
-            Command::InitCallsSdk | Command::InitCalls { .. } => self.init_calls = true,
-            Command::InitChatSdk => self.init_chat = true,
-            Command::StartAttempt { .. } => self.start_attempt = true,
-            Command::Notify(Notice::JoinRefused { .. }) => self.refused = true,
+            Command::Message(Message::Ended { .. }) => self.ended = true,
+            Command::Effect(Effect::LeaveSession { .. }) => self.leave = true,
+            Command::Message(Message::SessionChanged(v)) if v.phase == PhaseView::Connected => {
+                self.connected = true
+            }
+            Command::Effect(Effect::InitCallsSdk | Effect::InitCalls { .. }) => {
+                self.init_calls = true
+            }
+            Command::Effect(Effect::InitChatSdk) => self.init_chat = true,
+            Command::Message(Message::StartAttempt { .. }) => self.start_attempt = true,
+            Command::Message(Message::Notify(Notice::JoinRefused { .. })) => self.refused = true,
             _ => {}
         }
     }
@@ -382,7 +387,7 @@ struct Memory {
     /// Ended attempts whose dismissing `UiState` has not come yet, with the seq of the `Ended`.
     pending_ended: BTreeMap<AttemptId, u64>,
     mode: Option<IntegrationMode>,
-    effects: BTreeMap<Effect, u64>,
+    effects: BTreeMap<LedgerKey, u64>,
     stats: LogStats,
     phone: Phone,
 }
@@ -558,10 +563,10 @@ impl Memory {
             return Some((Invariant::StaleIgnored, why));
         }
         match c {
-            Command::Ended { attempt, reason } => {
+            Command::Message(Message::Ended { attempt, reason }) => {
                 self.ended_rule(r.seq, *attempt, reason, input, before)
             }
-            Command::LeaveSession { attempt } => {
+            Command::Effect(Effect::LeaveSession { attempt }) => {
                 let facts = self.attempts.entry(*attempt).or_default();
                 facts.leaves += 1;
                 let n = facts.leaves;
@@ -575,13 +580,13 @@ impl Memory {
                 let why = || format!("LeaveSession #{n} for attempt {attempt} (on '{input}')");
                 (n > 1).then(|| (Invariant::OneLeave, why()))
             }
-            Command::JoinSession {
+            Command::Effect(Effect::JoinSession {
                 attempt, settings, ..
-            } => self.join_rule(*attempt, settings, input),
-            Command::Forward {
+            }) => self.join_rule(*attempt, settings, input),
+            Command::Message(Message::Forward {
                 attempt,
                 input: forwarded,
-            } => {
+            }) => {
                 let facts = self.attempts.entry(*attempt).or_default();
                 match forwarded {
                     SessionInput::Hold { waiting_for } => {
@@ -598,16 +603,16 @@ impl Memory {
                 }
                 None
             }
-            Command::InitCallsSdk => {
+            Command::Effect(Effect::InitCallsSdk) => {
                 self.phone.init = InitState::Asked;
                 None
             }
-            Command::InitCalls { request } => {
+            Command::Effect(Effect::InitCalls { request }) => {
                 self.phone.init = InitState::Asked;
                 self.phone.init_request = *request;
                 None
             }
-            Command::Notify(Notice::JoinRefused { session_id, reason }) => {
+            Command::Message(Message::Notify(Notice::JoinRefused { session_id, reason })) => {
                 self.stats.refused += 1;
                 let allowed = !(self.phone.gated && self.phone.microphone.refused());
                 let why = format!(
@@ -618,11 +623,15 @@ impl Memory {
                 (allowed && *reason == EndReason::MicrophoneDenied)
                     .then_some((Invariant::DeniedMicNeverJoins, why))
             }
-            Command::ConfigureAudio { category, .. } if !category.captures_microphone() => {
+            Command::Effect(Effect::ConfigureAudio { category, .. })
+                if !category.captures_microphone() =>
+            {
                 let why = format!("audio category {category:?} captures no microphone");
                 Some((Invariant::MicCategory, why))
             }
-            Command::InitChatSdk if self.mode == Some(IntegrationMode::Standalone) => {
+            Command::Effect(Effect::InitChatSdk)
+                if self.mode == Some(IntegrationMode::Standalone) =>
+            {
                 let why = "the chat SDK initialised in standalone mode".to_owned();
                 Some((Invariant::SdkInit, why))
             }
@@ -718,7 +727,7 @@ impl LogChecker {
     }
 
     /// Port effects journaled so far.
-    pub fn effects(&self) -> &BTreeMap<Effect, u64> {
+    pub fn effects(&self) -> &BTreeMap<LedgerKey, u64> {
         &self.memory.effects
     }
 
@@ -920,7 +929,7 @@ impl LogChecker {
     fn command(&mut self, r: &Record, c: &Command) {
         // The router forwarding the user's intent to a session the new process never ended is
         // the same carrying-on as the session receiving it (rule 10).
-        if let Command::Forward { attempt, input } = c {
+        if let Command::Message(Message::Forward { attempt, input }) = c {
             if let Some(boot) = self.inherited.get(attempt).copied() {
                 let why = format!(
                     "the process that booted at seq {boot} carried on attempt {attempt} of the \
@@ -937,8 +946,8 @@ impl LogChecker {
             return;
         };
         open.produced.note(c);
-        if let Some(effect) = Effect::of(c) {
-            *self.memory.effects.entry(effect).or_default() += 1;
+        if let Some(key) = LedgerKey::of_command(c) {
+            *self.memory.effects.entry(key).or_default() += 1;
         }
         let broken = self.memory.command_rule(r, c, &open.input, &open.before);
         if let Some((invariant, why)) = broken {

@@ -23,27 +23,29 @@ use switchboard_runtime::PaceMaker;
 
 use crate::rng::SimRng;
 
-use crate::check::Effect;
+use crate::check::LedgerKey;
 
-/// Port effects journaled so far, by effect: written by the journal as commands are appended,
-/// read by the fakes at the moment an effect happens (persist before effect). Shared across
-/// restarts.
+/// Port effects journaled so far, by [`LedgerKey`]: written by the journal as commands are
+/// appended, read by the fakes at the moment an effect happens (persist before effect). Shared
+/// across restarts.
 #[derive(Debug, Default)]
-pub struct EffectLedger(Mutex<std::collections::BTreeMap<Effect, u64>>);
+pub struct EffectLedger(Mutex<std::collections::BTreeMap<LedgerKey, u64>>);
 
 impl EffectLedger {
-    /// How many times `effect` was journaled.
-    pub fn journaled(&self, effect: Effect) -> u64 {
-        lock(&self.0).get(&effect).copied().unwrap_or(0)
+    /// How many times an effect with this key was journaled.
+    pub fn journaled(&self, key: LedgerKey) -> u64 {
+        lock(&self.0).get(&key).copied().unwrap_or(0)
     }
 
     fn note(&self, batch: &[NewRecord]) {
         let mut ledger = lock(&self.0);
         for r in batch {
-            if let Entry::Command(c) = &r.body {
-                if let Some(effect) = Effect::of(c) {
-                    *ledger.entry(effect).or_default() += 1;
-                }
+            let command = match &r.body {
+                Entry::Command(c) => c,
+                Entry::Input(_) => continue,
+            };
+            if let Some(key) = LedgerKey::of_command(command) {
+                *ledger.entry(key).or_default() += 1;
             }
         }
     }

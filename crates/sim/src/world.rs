@@ -19,15 +19,15 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use switchboard_domain::command::{AudioCategory, AudioOptions, AudioSessionMode};
 use switchboard_domain::{
-    AttemptId, AudioEvent, AudioMode, AudioPort, Authorization, CoreConfig, InterruptionReason,
-    JoinErrorCode, MediaKind, Permissions, RouteChangeReason, SdkEvent, SessionId, SessionSettings,
-    SetupEvent, UiState,
+    AttemptId, AudioEvent, AudioMode, AudioPort, Authorization, CoreConfig, Effect,
+    InterruptionReason, JoinErrorCode, MediaKind, Permissions, RouteChangeReason, SdkEvent,
+    SessionId, SessionSettings, SetupEvent, UiState,
 };
 use switchboard_runtime::{AudioSession, CallsSdk, Clock, PortResult, Ports, UiSink};
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
-use crate::check::Effect;
+use crate::check::LedgerKey;
 use crate::faults::FaultPlan;
 use crate::invariant::{Invariant, Violation};
 use crate::journal::EffectLedger;
@@ -224,7 +224,7 @@ struct State {
     view_reported: bool,
     view_last_due: u64,
     last_render: Option<UiState>,
-    calls: BTreeMap<Effect, u64>,
+    calls: BTreeMap<LedgerKey, u64>,
     violations: Vec<Violation>,
     stats: WorldStats,
     /// When the Calls SDK's last successful init completed in this process; `None` before it,
@@ -431,7 +431,7 @@ impl World {
     }
 
     /// Port calls so far, by effect.
-    pub fn calls(&self) -> BTreeMap<Effect, u64> {
+    pub fn calls(&self) -> BTreeMap<LedgerKey, u64> {
         self.lock().calls.clone()
     }
 
@@ -460,15 +460,18 @@ impl World {
         self.lock().audio_active
     }
 
-    /// Counts a port call, and checks that the journal already holds its command (persist
-    /// before effect).
-    fn call(&self, s: &mut State, effect: Effect) {
-        let calls = s.calls.entry(effect).or_default();
+    /// Counts a port call, as the domain's effect built from its arguments, and checks that the
+    /// journal already holds its command (persist before effect).
+    fn call(&self, s: &mut State, effect: &Effect) {
+        let Some(key) = LedgerKey::of(effect) else {
+            return;
+        };
+        let calls = s.calls.entry(key).or_default();
         *calls += 1;
-        let journaled = self.ledger.journaled(effect);
+        let journaled = self.ledger.journaled(key);
         if *calls > journaled {
             let why = format!(
-                "{effect:?} performed for the {} time while the journal holds it {journaled} time(s)",
+                "{key:?} performed for the {} time while the journal holds it {journaled} time(s)",
                 *calls
             );
             s.violations
@@ -862,7 +865,7 @@ impl CallsSdk for World {
     /// fails; it may find nobody logged in.
     fn init_calls(&self, request: u64) -> PortResult {
         let mut s = self.lock();
-        self.call(&mut s, Effect::InitCalls);
+        self.call(&mut s, &Effect::init_calls(request));
         let plan = &self.plan;
         let mut rng = SimRng::new(derive(self.seeds.sdk, INIT_KEY + s.stats.inits));
         s.stats.inits += 1;
@@ -917,7 +920,7 @@ impl CallsSdk for World {
     /// `CometChatCalls.login(authToken:...)`: after a moment, or seconds; or it fails.
     fn login(&self) -> PortResult {
         let mut s = self.lock();
-        self.call(&mut s, Effect::Login);
+        self.call(&mut s, &Effect::LoginCallsSdk);
         let plan = &self.plan;
         let mut rng = SimRng::new(derive(self.seeds.sdk, LOGIN_KEY + s.stats.logins));
         s.stats.logins += 1;
@@ -945,24 +948,29 @@ impl CallsSdk for World {
 
     fn init_chat(&self) -> PortResult {
         let mut s = self.lock();
-        self.call(&mut s, Effect::InitChat);
+        self.call(&mut s, &Effect::InitChatSdk);
         Ok(())
     }
 
     fn register_listeners(&self, attempt: AttemptId) -> PortResult {
         let mut s = self.lock();
-        self.call(&mut s, Effect::RegisterListeners(attempt));
+        self.call(&mut s, &Effect::RegisterListeners { attempt });
         Ok(())
     }
 
     fn join_session(
         &self,
         attempt: AttemptId,
-        _: &SessionId,
+        session_id: &SessionId,
         settings: &SessionSettings,
     ) -> PortResult {
         let mut s = self.lock();
-        self.call(&mut s, Effect::Join(attempt));
+        let effect = Effect::JoinSession {
+            attempt,
+            session_id: session_id.clone(),
+            settings: settings.clone(),
+        };
+        self.call(&mut s, &effect);
         // A join into a view the shell took away breaks rule 7, unless the core never heard that
         // it went away (the report was refused by the journal: the core's view is stale through
         // the fault, not its own doing).
@@ -1002,7 +1010,7 @@ impl CallsSdk for World {
 
     fn leave_session(&self, attempt: AttemptId) -> PortResult {
         let mut s = self.lock();
-        self.call(&mut s, Effect::Leave(attempt));
+        self.call(&mut s, &Effect::LeaveSession { attempt });
         let now = self.now();
         let plan = &self.plan;
         let Some(session) = s.sessions.get_mut(&attempt) else {
@@ -1036,7 +1044,7 @@ impl CallsSdk for World {
     fn set_audio_muted(&self, attempt: AttemptId, muted: bool) -> PortResult {
         {
             let mut s = self.lock();
-            self.call(&mut s, Effect::AudioMuted(attempt, muted));
+            self.call(&mut s, &Effect::audio_muted(attempt, muted));
             if let Some(session) = s.sessions.get_mut(&attempt) {
                 session.muted = muted;
             }
@@ -1048,7 +1056,7 @@ impl CallsSdk for World {
     fn set_video_paused(&self, attempt: AttemptId, paused: bool) -> PortResult {
         {
             let mut s = self.lock();
-            self.call(&mut s, Effect::VideoPaused(attempt, paused));
+            self.call(&mut s, &Effect::video_paused(attempt, paused));
         }
         self.sdk_reply(attempt, (20, 300), SdkEvent::LocalVideoPaused { paused });
         Ok(())
@@ -1059,7 +1067,7 @@ impl CallsSdk for World {
     fn set_audio_mode(&self, attempt: AttemptId, mode: AudioMode) -> PortResult {
         {
             let mut s = self.lock();
-            self.call(&mut s, Effect::AudioMode(attempt));
+            self.call(&mut s, &Effect::SetAudioMode { attempt, mode });
             if s.sessions.contains_key(&attempt) {
                 let output = match mode {
                     AudioMode::Speaker => AudioPort::Speaker,
@@ -1079,11 +1087,16 @@ impl AudioSession for World {
     fn configure(
         &self,
         category: AudioCategory,
-        _: AudioSessionMode,
-        _: AudioOptions,
+        mode: AudioSessionMode,
+        options: AudioOptions,
     ) -> PortResult {
         let mut s = self.lock();
-        self.call(&mut s, Effect::ConfigureAudio);
+        let effect = Effect::ConfigureAudio {
+            category,
+            mode,
+            options,
+        };
+        self.call(&mut s, &effect);
         if !category.captures_microphone() {
             let why =
                 format!("the audio session was set to {category:?}, which captures no microphone");
@@ -1095,7 +1108,7 @@ impl AudioSession for World {
 
     fn activate(&self) -> PortResult {
         let mut s = self.lock();
-        self.call(&mut s, Effect::ActivateAudio);
+        self.call(&mut s, &Effect::ActivateAudio);
         if !s.audio_active {
             s.audio_active = true;
             s.audio_activations += 1;
@@ -1104,16 +1117,16 @@ impl AudioSession for World {
         Ok(())
     }
 
-    fn deactivate(&self, _notify_others: bool) -> PortResult {
+    fn deactivate(&self, notify_others: bool) -> PortResult {
         let mut s = self.lock();
-        self.call(&mut s, Effect::DeactivateAudio);
+        self.call(&mut s, &Effect::DeactivateAudio { notify_others });
         s.audio_active = false;
         Ok(())
     }
 
     fn override_output(&self, speaker: bool) -> PortResult {
         let mut s = self.lock();
-        self.call(&mut s, Effect::OverrideOutput(speaker));
+        self.call(&mut s, &Effect::OverrideOutput { speaker });
         let output = if speaker {
             AudioPort::Speaker
         } else {
@@ -1143,7 +1156,7 @@ impl UiSink for World {
     /// device was answered (the call returns the status as it is).
     fn request_permission(&self, media: MediaKind) -> PortResult {
         let mut s = self.lock();
-        self.call(&mut s, Effect::RequestPermission(media));
+        self.call(&mut s, &Effect::RequestPermission { media });
         let now = self.now();
         let status = s.permissions.of(media);
         let (due, status) = if status != Authorization::NotDetermined {
@@ -1176,7 +1189,7 @@ impl UiSink for World {
     /// there (a restricted one cannot be), and iOS ends the app's process for it.
     fn open_app_settings(&self) -> PortResult {
         let mut s = self.lock();
-        self.call(&mut s, Effect::OpenAppSettings);
+        self.call(&mut s, &Effect::OpenAppSettings);
         let mut rng = SimRng::new(derive(self.seeds.timing, SETTINGS_KEY + s.settings_visits));
         s.settings_visits += 1;
         let denied = [MediaKind::Microphone, MediaKind::Camera]
@@ -1193,9 +1206,12 @@ impl UiSink for World {
         Ok(())
     }
 
-    fn share_link(&self, _url: &str) -> PortResult {
+    fn share_link(&self, url: &str) -> PortResult {
         let mut s = self.lock();
-        self.call(&mut s, Effect::ShareLink);
+        let effect = Effect::ShareLink {
+            url: url.to_owned(),
+        };
+        self.call(&mut s, &effect);
         Ok(())
     }
 

@@ -3,8 +3,8 @@
 use switchboard_domain::command::{AudioCategory, Target};
 use switchboard_domain::core::Core;
 use switchboard_domain::{
-    ActorName, Authorization, Command, CoreConfig, EndReason, Entry, Event, Input, Launch,
-    Permissions, RouterInput, SdkEvent, SessionInput, SetupEvent, TimerKind, UiInput,
+    ActorName, Authorization, Command, CoreConfig, Effect, EndReason, Entry, Event, Input, Launch,
+    Message, Permissions, RouterInput, SdkEvent, SessionInput, SetupEvent, TimerKind, UiInput,
 };
 use switchboard_journal::script::{records_from_steps, scripted_log};
 use switchboard_journal::{NewRecord, Record};
@@ -68,7 +68,9 @@ fn a_good_log_passes() {
 fn a_second_leave_breaks_rule_6() {
     let mut log = good_log();
     let i = position(&log, |r| {
-        is_command(r, |c| matches!(c, Command::LeaveSession { .. }))
+        is_command(r, |c| {
+            matches!(c, Command::Effect(Effect::LeaveSession { .. }))
+        })
     });
     log.insert(i + 1, log[i].clone());
     assert_breaks(&renumber(log), Invariant::OneLeave, i as u64 + 1);
@@ -78,7 +80,9 @@ fn a_second_leave_breaks_rule_6() {
 fn a_second_join_breaks_rule_7() {
     let mut log = good_log();
     let i = position(&log, |r| {
-        is_command(r, |c| matches!(c, Command::JoinSession { .. }))
+        is_command(r, |c| {
+            matches!(c, Command::Effect(Effect::JoinSession { .. }))
+        })
     });
     log.insert(i + 1, log[i].clone());
     assert_breaks(&renumber(log), Invariant::OneJoin, i as u64 + 1);
@@ -88,15 +92,16 @@ fn a_second_join_breaks_rule_7() {
 fn a_wrong_end_reason_breaks_rule_2() {
     let mut log = good_log();
     let i = position(&log, |r| {
-        is_command(r, |c| matches!(c, Command::Ended { .. }))
+        is_command(r, |c| matches!(c, Command::Message(Message::Ended { .. })))
     });
-    let Entry::Command(Command::Ended { attempt, .. }) = log[i].body.clone() else {
+    let Entry::Command(Command::Message(Message::Ended { attempt, .. })) = log[i].body.clone()
+    else {
         unreachable!()
     };
-    log[i].body = Entry::Command(Command::Ended {
+    log[i].body = Entry::Command(Command::Message(Message::Ended {
         attempt,
         reason: EndReason::RemovedOrRemote,
-    });
+    }));
     assert_breaks(&log, Invariant::EndReason, i as u64);
 }
 
@@ -108,10 +113,10 @@ fn an_end_on_a_lost_connection_breaks_rule_3() {
     let ActorName::Session(attempt) = log[i].actor else {
         unreachable!()
     };
-    let ended = Command::Ended {
+    let ended = Command::Message(Message::Ended {
         attempt,
         reason: EndReason::ConnectionClosed,
-    };
+    });
     log.insert(i + 1, command(log[i].actor, log[i].at_ms, ended));
     assert_breaks(&renumber(log), Invariant::LostNeverEnds, i as u64 + 1);
 }
@@ -120,26 +125,36 @@ fn an_end_on_a_lost_connection_breaks_rule_3() {
 fn a_category_without_the_microphone_is_caught() {
     let mut log = good_log();
     let i = position(&log, |r| {
-        is_command(r, |c| matches!(c, Command::ConfigureAudio { .. }))
+        is_command(r, |c| {
+            matches!(c, Command::Effect(Effect::ConfigureAudio { .. }))
+        })
     });
-    let Entry::Command(Command::ConfigureAudio { mode, options, .. }) = log[i].body.clone() else {
+    let Entry::Command(Command::Effect(Effect::ConfigureAudio { mode, options, .. })) =
+        log[i].body.clone()
+    else {
         unreachable!()
     };
-    log[i].body = Entry::Command(Command::ConfigureAudio {
+    log[i].body = Entry::Command(Command::Effect(Effect::ConfigureAudio {
         category: AudioCategory::Playback,
         mode,
         options,
-    });
+    }));
     assert_breaks(&log, Invariant::MicCategory, i as u64);
 }
 
 #[test]
 fn a_chat_sdk_in_standalone_mode_breaks_rule_9() {
     let mut log = good_log();
-    let i = position(&log, |r| is_command(r, |c| *c == Command::InitCallsSdk));
+    let i = position(&log, |r| {
+        is_command(r, |c| *c == Command::Effect(Effect::InitCallsSdk))
+    });
     log.insert(
         i + 1,
-        command(ActorName::Router, log[i].at_ms, Command::InitChatSdk),
+        command(
+            ActorName::Router,
+            log[i].at_ms,
+            Command::Effect(Effect::InitChatSdk),
+        ),
     );
     assert_breaks(&renumber(log), Invariant::SdkInit, i as u64 + 1);
 }
@@ -148,7 +163,9 @@ fn a_chat_sdk_in_standalone_mode_breaks_rule_9() {
 fn a_missing_leave_breaks_rule_6() {
     let mut log = good_log();
     let i = position(&log, |r| {
-        is_command(r, |c| matches!(c, Command::LeaveSession { .. }))
+        is_command(r, |c| {
+            matches!(c, Command::Effect(Effect::LeaveSession { .. }))
+        })
     });
     log.remove(i);
     // The user's leave (the input just before) produced no LeaveSession.
@@ -159,7 +176,7 @@ fn a_missing_leave_breaks_rule_6() {
 fn an_ended_call_whose_view_never_went_away_is_stranded() {
     let mut log = good_log();
     let ended = position(&log, |r| {
-        is_command(r, |c| matches!(c, Command::Ended { .. }))
+        is_command(r, |c| matches!(c, Command::Message(Message::Ended { .. })))
     });
     // Drop the UI bridge's input with the ended session, and the render it caused.
     let ui = position(&log, |r| {
@@ -175,7 +192,7 @@ fn an_ended_call_whose_view_never_went_away_is_stranded() {
 fn a_decision_on_a_stale_callback_breaks_rule_8() {
     let mut log = good_log();
     let i = position(&log, |r| {
-        is_command(r, |c| matches!(c, Command::Ended { .. }))
+        is_command(r, |c| matches!(c, Command::Message(Message::Ended { .. })))
     });
     let at = log[i].at_ms;
     let stale = Input::Router(RouterInput::StaleSdkEvent {
@@ -187,7 +204,7 @@ fn a_decision_on_a_stale_callback_breaks_rule_8() {
     log.push(command(
         ActorName::Router,
         at,
-        Command::Notify(switchboard_domain::Notice::Dismissed),
+        Command::Message(Message::Notify(switchboard_domain::Notice::Dismissed)),
     ));
     assert_breaks(&renumber(log), Invariant::StaleIgnored, end as u64 + 1);
 }
@@ -196,7 +213,7 @@ fn a_decision_on_a_stale_callback_breaks_rule_8() {
 fn a_decision_after_the_end_breaks_rule_8() {
     let mut log = good_log();
     let i = position(&log, |r| {
-        is_command(r, |c| matches!(c, Command::Ended { .. }))
+        is_command(r, |c| matches!(c, Command::Message(Message::Ended { .. })))
     });
     let (actor, at) = (log[i].actor, log[i].at_ms);
     let ActorName::Session(attempt) = actor else {
@@ -204,7 +221,11 @@ fn a_decision_after_the_end_breaks_rule_8() {
     };
     let end = log.len();
     log.push(input(actor, at, Input::Session(SessionInput::ToggleMic)));
-    log.push(command(actor, at, Command::MuteAudio { attempt }));
+    log.push(command(
+        actor,
+        at,
+        Command::Effect(Effect::MuteAudio { attempt }),
+    ));
     assert_breaks(&renumber(log), Invariant::IgnoredAfterEnd, end as u64 + 1);
 }
 
@@ -219,7 +240,9 @@ fn a_gap_in_the_seqs_is_caught() {
 fn a_command_replay_does_not_decide_is_a_divergence() {
     let mut log = good_log();
     let i = position(&log, |r| {
-        is_command(r, |c| matches!(c, Command::StartTimer { .. }))
+        is_command(r, |c| {
+            matches!(c, Command::Effect(Effect::StartTimer { .. }))
+        })
     });
     log.remove(i);
     let v = check_log(&renumber(log)).expect_err("caught");
@@ -230,7 +253,9 @@ fn a_command_replay_does_not_decide_is_a_divergence() {
 fn a_broken_log_read_back_from_disk_breaks_the_same_rule() {
     let mut log = good_log();
     let i = position(&log, |r| {
-        is_command(r, |c| matches!(c, Command::LeaveSession { .. }))
+        is_command(r, |c| {
+            matches!(c, Command::Effect(Effect::LeaveSession { .. }))
+        })
     });
     log.insert(i + 1, log[i].clone());
     let log = renumber(log);
@@ -393,11 +418,11 @@ fn a_join_while_the_router_holds_it_breaks_rule_11() {
     let i = position(&log, |r| {
         r.body == Entry::Input(Input::Session(SessionInput::ViewAppeared))
     });
-    let join = Command::JoinSession {
+    let join = Command::Effect(Effect::JoinSession {
         attempt: 1,
         session_id: switchboard_domain::SessionId::parse("standup_42").unwrap(),
         settings: CoreConfig::default().settings,
-    };
+    });
     log.insert(i + 1, command(log[i].actor, log[i].at_ms, join));
     assert_breaks(&renumber(log), Invariant::JoinBeforeReady, i as u64 + 1);
 }
@@ -414,7 +439,7 @@ fn a_leave_of_a_join_that_never_went_out_ends_it_without_leave_session() {
     let i = position(&log, |r| {
         r.body == Entry::Input(Input::Session(SessionInput::Leave))
     });
-    let leave = Command::LeaveSession { attempt: 1 };
+    let leave = Command::Effect(Effect::LeaveSession { attempt: 1 });
     log.insert(i + 1, command(log[i].actor, log[i].at_ms, leave));
     assert_breaks(&renumber(log), Invariant::LeaveLeads, i as u64 + 1);
 }
@@ -477,7 +502,11 @@ fn the_second_call_waits_for_the_sdk_initialised_again_after_the_first() {
     let stats = check_log(&log).expect("every rule holds");
     let inits = log
         .iter()
-        .filter(|r| is_command(r, |c| matches!(c, Command::InitCalls { .. })))
+        .filter(|r| {
+            is_command(r, |c| {
+                matches!(c, Command::Effect(Effect::InitCalls { .. }))
+            })
+        })
         .count();
     assert_eq!(
         (stats.attempts, inits),
@@ -501,5 +530,5 @@ fn a_denied_microphone_never_joins_and_the_join_is_refused() {
     assert_eq!((stats.attempts, stats.refused), (0, 1));
     assert!(log
         .iter()
-        .any(|r| is_command(r, |c| *c == Command::OpenAppSettings)));
+        .any(|r| is_command(r, |c| *c == Command::Effect(Effect::OpenAppSettings))));
 }

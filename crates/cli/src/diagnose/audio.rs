@@ -1,5 +1,5 @@
 //! The audio-session rule: a category that records nothing cannot carry a call.
-use switchboard_domain::{Command, Entry};
+use switchboard_domain::{Command, Effect, Entry};
 
 use super::{Finding, Log};
 
@@ -7,7 +7,9 @@ use super::{Finding, Log};
 pub fn no_microphone(log: &Log) -> Vec<Finding> {
     let mut out = Vec::new();
     log.fold_each(|i, r, m| {
-        let Entry::Command(Command::ConfigureAudio { category, mode, .. }) = &r.body else {
+        let Entry::Command(Command::Effect(Effect::ConfigureAudio { category, mode, .. })) =
+            &r.body
+        else {
             return;
         };
         if category.captures_microphone() {

@@ -4,8 +4,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use switchboard_domain::session::Phase;
 use switchboard_domain::{
-    ActorName, AttemptId, Command, EndReason, Entry, Input, JoinErrorCode, RouterInput, SdkEvent,
-    SessionInput, TimerKind,
+    ActorName, AttemptId, Command, Effect, EndReason, Entry, Input, JoinErrorCode, Message,
+    RouterInput, SdkEvent, SessionInput, TimerKind,
 };
 
 use super::{secs, Finding, Log, SdkHit};
@@ -17,11 +17,11 @@ pub fn join_twice(log: &Log) -> Vec<Finding> {
     let mut live: BTreeMap<String, (usize, AttemptId)> = BTreeMap::new();
     for (i, r) in log.records.iter().enumerate() {
         match &r.body {
-            Entry::Command(Command::JoinSession {
+            Entry::Command(Command::Effect(Effect::JoinSession {
                 attempt,
                 session_id,
                 ..
-            }) => {
+            })) => {
                 let key = session_id.to_string();
                 if let Some((first, first_attempt)) = live.get(&key).copied() {
                     out.push(double_join(log, first, first_attempt, i, *attempt, &key));
@@ -29,7 +29,7 @@ pub fn join_twice(log: &Log) -> Vec<Finding> {
                     live.insert(key, (i, *attempt));
                 }
             }
-            Entry::Command(Command::Ended { attempt, .. }) => {
+            Entry::Command(Command::Message(Message::Ended { attempt, .. })) => {
                 live.retain(|_, (_, a)| a != attempt);
             }
             _ => {}
@@ -82,10 +82,10 @@ fn join_resolution(log: &Log, join: usize, attempt: AttemptId) -> Option<(usize,
     let timed_out = |e: usize| {
         matches!(
             &log.records[e].body,
-            Entry::Command(Command::Ended {
+            Entry::Command(Command::Message(Message::Ended {
                 reason: EndReason::JoinTimedOut,
                 ..
-            })
+            }))
         )
     };
     match (completion.map(|h| h.index), ended) {
@@ -100,7 +100,7 @@ fn join_resolution(log: &Log, join: usize, attempt: AttemptId) -> Option<(usize,
 pub fn join_timeout(log: &Log) -> Vec<Finding> {
     let mut out = Vec::new();
     for (i, r) in log.records.iter().enumerate() {
-        let Entry::Command(Command::JoinSession { attempt, .. }) = &r.body else {
+        let Entry::Command(Command::Effect(Effect::JoinSession { attempt, .. })) = &r.body else {
             continue;
         };
         let Some(timeout) = log.timeouts.get(attempt).map(|t| t.join_ms) else {
@@ -182,7 +182,7 @@ fn join_finding(
 pub fn sdk_before_listeners(log: &Log) -> Vec<Finding> {
     let mut registered: BTreeMap<AttemptId, usize> = BTreeMap::new();
     for (i, r) in log.records.iter().enumerate() {
-        if let Entry::Command(Command::RegisterListeners { attempt }) = &r.body {
+        if let Entry::Command(Command::Effect(Effect::RegisterListeners { attempt })) = &r.body {
             registered.entry(*attempt).or_insert(i);
         }
     }
@@ -333,7 +333,7 @@ fn sent_by_join_timeout(log: &Log, leave: usize) -> bool {
 pub fn leave_unanswered(log: &Log) -> Vec<Finding> {
     let mut out = Vec::new();
     for (i, r) in log.records.iter().enumerate() {
-        let Entry::Command(Command::LeaveSession { attempt }) = &r.body else {
+        let Entry::Command(Command::Effect(Effect::LeaveSession { attempt })) = &r.body else {
             continue;
         };
         if sent_by_join_timeout(log, i) {

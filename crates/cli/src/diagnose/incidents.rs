@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use switchboard_domain::session::Phase;
 use switchboard_domain::{
-    ActorName, AttemptId, AudioEvent, AudioInput, Command, Entry, Incident, Input, RouterInput,
-    SessionInput,
+    ActorName, AttemptId, AudioEvent, AudioInput, Command, Effect, Entry, Incident, Input, Message,
+    RouterInput, SessionInput,
 };
 
 use switchboard_journal::{Fold, Replay};
@@ -100,7 +100,9 @@ fn port_failures<'a>(log: &'a Log) -> impl Iterator<Item = (usize, &'a Command, 
         .filter(|(_, c, _)| {
             !matches!(
                 c,
-                Command::InitCalls { .. } | Command::InitCallsSdk | Command::LoginCallsSdk
+                Command::Effect(
+                    Effect::InitCalls { .. } | Effect::InitCallsSdk | Effect::LoginCallsSdk
+                )
             )
         })
 }
@@ -163,27 +165,33 @@ pub fn port_failed(log: &Log) -> Vec<Finding> {
 /// "it did not happen".
 fn consequence(log: &Log, i: usize, command: &Command) -> Option<String> {
     Some(match command {
-        Command::JoinSession { attempt, .. } => match log.ended.get(attempt).filter(|&&e| e > i) {
-            Some(&e) => match &log.records[e].body {
-                Entry::Command(Command::Ended { reason, .. }) => format!(
-                    "The call was not joined: attempt {attempt} ended at seq {} ({reason}).",
-                    log.records[e].seq
-                ),
-                _ => "The call was not joined.".to_owned(),
-            },
-            None => "The call was not joined.".to_owned(),
-        },
-        Command::LeaveSession { .. } => {
+        Command::Effect(Effect::JoinSession { attempt, .. }) => {
+            match log.ended.get(attempt).filter(|&&e| e > i) {
+                Some(&e) => match &log.records[e].body {
+                    Entry::Command(Command::Message(Message::Ended { reason, .. })) => format!(
+                        "The call was not joined: attempt {attempt} ended at seq {} ({reason}).",
+                        log.records[e].seq
+                    ),
+                    _ => "The call was not joined.".to_owned(),
+                },
+                None => "The call was not joined.".to_owned(),
+            }
+        }
+        Command::Effect(Effect::LeaveSession { .. }) => {
             "The SDK may still have been in the call; the core's leave timer ended it.".to_owned()
         }
-        Command::RequestPermission { .. } => "The permission prompt was not shown: the join \
+        Command::Effect(Effect::RequestPermission { .. }) => {
+            "The permission prompt was not shown: the join \
              waited for an answer until its join timeout, and the next join asks again."
-            .to_owned(),
-        Command::OpenAppSettings => "The user's Open Settings tap did nothing.".to_owned(),
-        Command::ShareLink { .. } => {
+                .to_owned()
+        }
+        Command::Effect(Effect::OpenAppSettings) => {
+            "The user's Open Settings tap did nothing.".to_owned()
+        }
+        Command::Effect(Effect::ShareLink { .. }) => {
             "The share sheet with the meeting link was not shown.".to_owned()
         }
-        Command::Render(_) => "The screen did not show this state.".to_owned(),
+        Command::Effect(Effect::Render(_)) => "The screen did not show this state.".to_owned(),
         _ => return None,
     })
 }
@@ -196,7 +204,7 @@ fn audio_after(log: &Log, i: usize, call: Option<AttemptId>) -> (usize, String) 
             continue;
         }
         match &r.body {
-            Entry::Command(Command::ActivateAudio) => {
+            Entry::Command(Command::Effect(Effect::ActivateAudio)) => {
                 let why = log.records[..j]
                     .iter()
                     .rev()
@@ -214,13 +222,18 @@ fn audio_after(log: &Log, i: usize, call: Option<AttemptId>) -> (usize, String) 
                     .iter()
                     .take_while(|r| {
                         !(r.actor == ActorName::Audio
-                            && matches!(r.body, Entry::Command(Command::ActivateAudio)))
+                            && matches!(
+                                r.body,
+                                Entry::Command(Command::Effect(Effect::ActivateAudio))
+                            ))
                     })
                     .find(|r| {
                         matches!(
                             &r.body,
                             Entry::Input(Input::Audio(AudioInput::PortFailed {
-                                command: Command::ActivateAudio | Command::ConfigureAudio { .. },
+                                command: Command::Effect(
+                                    Effect::ActivateAudio | Effect::ConfigureAudio { .. }
+                                ),
                                 ..
                             }))
                         )

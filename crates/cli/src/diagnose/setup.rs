@@ -3,8 +3,8 @@
 //! before those rules (a `Boot`, no `Launch`) hold none of these inputs and give no findings.
 use switchboard_domain::describe::authorization_name;
 use switchboard_domain::{
-    ActorName, AttemptId, Authorization, Command, EndReason, Entry, Incident, Input, MediaKind,
-    Notice, RouterInput, SessionInput, SetupEvent, SetupStep, WaitingFor,
+    ActorName, AttemptId, Authorization, Command, Effect, EndReason, Entry, Incident, Input,
+    MediaKind, Message, Notice, RouterInput, SessionInput, SetupEvent, SetupStep, WaitingFor,
 };
 
 use super::{secs, Finding, Log};
@@ -89,9 +89,9 @@ fn why_again(log: &Log, cmd: usize) -> String {
 /// for the unnumbered init of a `Boot`ed process).
 fn step_command(c: &Command) -> Option<(SetupStep, Option<u64>)> {
     match c {
-        Command::InitCalls { request } => Some((SetupStep::Init, Some(*request))),
-        Command::InitCallsSdk => Some((SetupStep::Init, None)),
-        Command::LoginCallsSdk => Some((SetupStep::Login, None)),
+        Command::Effect(Effect::InitCalls { request }) => Some((SetupStep::Init, Some(*request))),
+        Command::Effect(Effect::InitCallsSdk) => Some((SetupStep::Init, None)),
+        Command::Effect(Effect::LoginCallsSdk) => Some((SetupStep::Login, None)),
         _ => None,
     }
 }
@@ -192,7 +192,9 @@ fn ignored(log: &Log, i: usize, result: &SetupResult) -> Option<String> {
         )),
         (Some(c), Some(l)) if c != l => {
             let newer = match &log.records[l].body {
-                Entry::Command(Command::InitCalls { request: n }) => format!("#{n} "),
+                Entry::Command(Command::Effect(Effect::InitCalls { request: n })) => {
+                    format!("#{n} ")
+                }
                 _ => String::new(),
             };
             Some(format!(
@@ -263,7 +265,7 @@ fn status_source(log: &Log, at: usize, media: MediaKind) -> Option<StatusSource>
         last_command(
             log,
             index,
-            |c| matches!(c, Command::RequestPermission { media: m } if *m == media),
+            |c| matches!(c, Command::Effect(Effect::RequestPermission { media: m }) if *m == media),
         )
         .filter(|&q| q >= launch)
     };
@@ -334,14 +336,14 @@ pub fn microphone_denied(log: &Log) -> Vec<Finding> {
     let mut out = Vec::new();
     for (e, r) in log.records.iter().enumerate() {
         let (attempt, session) = match &r.body {
-            Entry::Command(Command::Ended {
+            Entry::Command(Command::Message(Message::Ended {
                 attempt,
                 reason: EndReason::MicrophoneDenied,
-            }) => (Some(*attempt), session_of(log, *attempt)),
-            Entry::Command(Command::Notify(Notice::JoinRefused {
+            })) => (Some(*attempt), session_of(log, *attempt)),
+            Entry::Command(Command::Message(Message::Notify(Notice::JoinRefused {
                 session_id,
                 reason: EndReason::MicrophoneDenied,
-            })) => (None, session_id.to_string()),
+            }))) => (None, session_id.to_string()),
             _ => continue,
         };
         let src = status_source(log, e, MediaKind::Microphone);
@@ -365,15 +367,18 @@ pub fn microphone_denied(log: &Log) -> Vec<Finding> {
             .position(|r| {
                 matches!(
                     r.body,
-                    Entry::Command(
-                        Command::StartAttempt { .. } | Command::Notify(Notice::JoinRefused { .. })
-                    )
+                    Entry::Command(Command::Message(
+                        Message::StartAttempt { .. } | Message::Notify(Notice::JoinRefused { .. })
+                    ))
                 )
             })
             .map_or(log.records.len(), |p| e + 1 + p);
-        let settings = log.records[e..next]
-            .iter()
-            .find(|r| matches!(r.body, Entry::Command(Command::OpenAppSettings)));
+        let settings = log.records[e..next].iter().find(|r| {
+            matches!(
+                r.body,
+                Entry::Command(Command::Effect(Effect::OpenAppSettings))
+            )
+        });
         let tapped = match settings {
             Some(r) => format!(
                 " The user tapped Open Settings (the app's Settings page opened at seq {}).",
@@ -425,8 +430,10 @@ pub fn camera_denied(log: &Log) -> Vec<Finding> {
     // Attempts already reported, or joined before a release (which the session then ignores).
     let mut done = std::collections::BTreeSet::new();
     for (i, r) in log.records.iter().enumerate() {
-        if let (ActorName::Session(a), Entry::Command(Command::JoinSession { .. })) =
-            (&r.actor, &r.body)
+        if let (
+            ActorName::Session(a),
+            Entry::Command(Command::Effect(Effect::JoinSession { .. })),
+        ) = (&r.actor, &r.body)
         {
             done.insert(*a);
         }
@@ -446,7 +453,7 @@ pub fn camera_denied(log: &Log) -> Vec<Finding> {
         let src = status_source(log, i, MediaKind::Camera);
         let first = src.as_ref().map_or(i, |s| s.index.min(i));
         let join = log.records[i..].iter().position(|r| {
-            matches!(&r.body, Entry::Command(Command::JoinSession { attempt: a, .. }) if *a == attempt)
+            matches!(&r.body, Entry::Command(Command::Effect(Effect::JoinSession { attempt: a, .. })) if *a == attempt)
         });
         let last = join.map_or(i, |p| i + p);
         let mut f = log.finding("camera-denied", first, last);
@@ -519,13 +526,13 @@ fn setup_failed(log: &Log, step: SetupStep) -> Vec<Finding> {
         let sent = command_answered(log, i, &failure);
         let why_ignored = ignored(log, i, &failure);
         let ended = router_commands(log, i).find_map(|(_, c)| match c {
-            Command::Forward {
+            Command::Message(Message::Forward {
                 attempt,
                 input:
                     SessionInput::Abandon {
                         reason: EndReason::SetupFailed { .. },
                     },
-            } => Some(*attempt),
+            }) => Some(*attempt),
             _ => None,
         });
         let end_index = ended.and_then(|a| log.ended.get(&a).copied());
@@ -645,7 +652,10 @@ pub fn slow_sdk_ready(log: &Log) -> Vec<Finding> {
     let limit = log.limits.ready_ms;
     for (i, r) in log.records.iter().enumerate() {
         match (&r.actor, &r.body) {
-            (ActorName::Session(a), Entry::Command(Command::JoinSession { .. })) => {
+            (
+                ActorName::Session(a),
+                Entry::Command(Command::Effect(Effect::JoinSession { .. })),
+            ) => {
                 waits.entry(*a).or_default().joined = true;
             }
             (ActorName::Session(a), Entry::Input(Input::Session(input))) => {
@@ -683,7 +693,7 @@ pub fn slow_sdk_ready(log: &Log) -> Vec<Finding> {
                     _ => {}
                 }
             }
-            (_, Entry::Command(Command::Ended { attempt, reason })) => {
+            (_, Entry::Command(Command::Message(Message::Ended { attempt, reason }))) => {
                 let Some(w) = waits.get_mut(attempt).filter(|w| !w.joined) else {
                     continue;
                 };

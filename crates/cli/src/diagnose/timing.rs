@@ -2,7 +2,7 @@
 //! whose tail is damaged.
 use std::collections::BTreeMap;
 
-use switchboard_domain::{ActorName, Command, Entry, Input, SessionInput, TimerId};
+use switchboard_domain::{ActorName, Command, Effect, Entry, Input, SessionInput, TimerId};
 use switchboard_journal::Record;
 
 use super::{secs, Finding, Log};
@@ -19,10 +19,10 @@ struct Timers {
 impl Timers {
     fn note(&mut self, r: &Record) {
         match (&r.actor, &r.body) {
-            (_, Entry::Command(Command::StartTimer { id, after_ms })) => {
+            (_, Entry::Command(Command::Effect(Effect::StartTimer { id, after_ms }))) => {
                 self.armed.insert(*id, r.at_ms.saturating_add(*after_ms));
             }
-            (_, Entry::Command(Command::CancelTimer { id })) => {
+            (_, Entry::Command(Command::Effect(Effect::CancelTimer { id }))) => {
                 self.armed.remove(id);
             }
             (

@@ -1,6 +1,6 @@
 //! The stranded call view: the core rendered a UiState that takes the call view away (ended or
 //! error), but the shell did not report the view gone (router input `ViewDisappeared`) in time.
-use switchboard_domain::{ActorName, Command, Entry, Input, RouterInput, SessionInput};
+use switchboard_domain::{ActorName, Command, Effect, Entry, Input, RouterInput, SessionInput};
 
 use super::{secs, Finding, Log};
 
@@ -19,7 +19,7 @@ pub fn stranded_view(log: &Log) -> Vec<Finding> {
     log.fold_each(|i, r, m| {
         let at = r.at_ms;
         match (&r.actor, &r.body) {
-            (ActorName::Ui, Entry::Command(Command::Render(state))) => {
+            (ActorName::Ui, Entry::Command(Command::Effect(Effect::Render(state)))) => {
                 if state.dismisses_call_view() && m.router.view_visible() && open.is_none() {
                     open = Some(Open {
                         index: i,

@@ -6,7 +6,7 @@ use std::process::Output;
 
 use switchboard_domain::core::Core;
 use switchboard_domain::{
-    ActorName, Authorization, Command, CoreConfig, Entry, Event, Input, Launch, MediaKind,
+    ActorName, Authorization, Command, CoreConfig, Effect, Entry, Event, Input, Launch, MediaKind,
     Permissions, SdkEvent, SessionInput, SetupEvent, Target, TimerKind,
 };
 use switchboard_journal::script::records_from_steps;
@@ -143,14 +143,14 @@ impl Script {
     }
 
     /// The request number of the latest init the script's core asked for
-    /// (`Command::InitCalls`): what a shell answering that init names. Panics for a script
+    /// (`Effect::InitCalls`): what a shell answering that init names. Panics for a script
     /// whose core asked for none (a `Boot`ed one: its inits are unnumbered).
     pub fn init_request(&self) -> u64 {
         self.records
             .iter()
             .rev()
             .find_map(|r| match r.body {
-                Entry::Command(Command::InitCalls { request }) => Some(request),
+                Entry::Command(Command::Effect(Effect::InitCalls { request })) => Some(request),
                 _ => None,
             })
             .expect("the script's core asked for a numbered init (a launched script)")
