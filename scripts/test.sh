@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Runs every test suite of the project: format check, clippy with -D warnings, the Rust tests
-# (the whole workspace, FFI crate included), the Python FFI suite, a short crash campaign and short
-# fuzz runs (docs/reliability.md), the Swift XCTest suite, and the Linux type-check of the iOS
-# app's files that do not import SwiftUI (docs/ios-integration.md).
+# Runs every test suite of the project: format check, the module-layer check, clippy with -D
+# warnings, the Rust tests (the whole workspace, FFI crate included), the browser test of the
+# report, the Python FFI suite, a short crash campaign and short fuzz runs (docs/reliability.md),
+# the Swift XCTest suite, and the Linux type-check of the iOS app's files that do not import
+# SwiftUI (docs/ios-integration.md).
 # Works on a fresh machine with only the stock Rust toolchain and python3: it installs what else
-# it needs (pytest in a virtualenv under target/, a cached Swift chroot) and is safe to run again.
+# it needs (Chromium, cargo-fuzz, pytest in a virtualenv under target/, a cached Swift chroot;
+# the slow downloads overlap the Rust build) and is safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,6 +35,9 @@ wait_for() {
     exit 1
   fi
 }
+
+step "Module layers: no circle of imports among a crate's modules"
+python3 scripts/check-modules.py
 
 step "cargo clippy (warnings are errors)"
 cargo clippy --workspace --all-targets -- -D warnings

@@ -5,7 +5,7 @@ mod support;
 use std::path::Path;
 
 use support::{diagnose, rules, Script};
-use switchboard_domain::command::{AudioCategory, AudioOptions, AudioSessionMode};
+use switchboard_domain::effect::{AudioCategory, AudioOptions, AudioSessionMode};
 use switchboard_domain::{
     ActorName, AppState, AudioEvent, AudioPort, Authorization, Command, CoreConfig, Effect, Entry,
     Event, Incident, MediaKind, Message, Permissions, RouteChangeReason, SdkButton, SdkEvent,

@@ -4,7 +4,11 @@
 //! resets handled. It never asks for a category that captures no microphone.
 use serde::{Deserialize, Serialize};
 
-use crate::command::{AudioCategory, AudioOptions, AudioSessionMode, Command, Effect, Message};
+use crate::command::Command;
+
+use crate::message::Message;
+
+use crate::effect::{AudioCategory, AudioOptions, AudioSessionMode, Effect};
 use crate::ids::AttemptId;
 use crate::input::{AppState, AudioEvent, AudioInput};
 use crate::machine::Machine;
@@ -155,11 +159,7 @@ impl Machine for Audio {
                 vec![self.activate()]
             }
             AudioInput::App(_) => Vec::new(),
-            AudioInput::PortFailed { command, .. } => match command {
-                Command::Effect(effect) => self.port_failed(effect),
-                // Only an effect goes to a port; a message cannot have failed at one.
-                Command::Message(_) => Vec::new(),
-            },
+            AudioInput::PortFailed { command, .. } => self.port_failed(command),
         };
         let after = self.view();
         if after != before {

@@ -1,9 +1,13 @@
 //! [`Core`]: the four machines wired together in one thread, delivering every message between
-//! machines in FIFO order with [`Message::deliveries`](crate::command::Message::deliveries). The actor runtime does the same across
+//! machines in FIFO order with [`Message::deliveries`](crate::message::Message::deliveries). The actor runtime does the same across
 //! actors; this one is for property tests, the simulator's reference model and documentation.
 use std::collections::VecDeque;
 
-use crate::command::{Command, Port, Target};
+use crate::command::Command;
+
+use crate::message::Target;
+
+use crate::effect::Port;
 use crate::ids::ActorName;
 use crate::incident::Incident;
 use crate::input::{AudioInput, Event, Input, RouterInput, SdkButton, SdkEvent, SessionInput};
@@ -67,7 +71,7 @@ impl Event {
             // The audio machine reacts to its own failed commands (rule 13); the router records
             // every other incident.
             Event::Incident(Incident::PortFailed { command, message })
-                if command.port() == Some(Port::Audio) =>
+                if command.port() == Port::Audio =>
             {
                 (
                     Target::Audio,

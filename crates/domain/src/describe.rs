@@ -3,8 +3,14 @@
 //! in these types.
 use std::fmt;
 
-use crate::command::{Command, Effect, Message, Notice};
+use crate::command::Command;
+
+use crate::view::Notice;
+
+use crate::message::Message;
+
 use crate::device::{Authorization, SetupEvent, WaitingFor};
+use crate::effect::Effect;
 use crate::incident::Incident;
 use crate::input::{AudioEvent, AudioInput, Input, RouterInput, SdkEvent, SessionInput, UiInput};
 use crate::ui::UiState;

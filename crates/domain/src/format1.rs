@@ -13,9 +13,12 @@
 //! structure again gets its own module, and this one's upcast goes through it.
 use serde::{Deserialize, Serialize};
 
-use crate::command::{AudioCategory, AudioOptions, AudioSessionMode, Notice};
+use crate::view::Notice;
+
+use crate::effect::TimerId;
+use crate::effect::{AudioCategory, AudioOptions, AudioSessionMode};
 use crate::ids::{AttemptId, SessionId};
-use crate::input::{AudioInput, SessionInput, TimerId};
+use crate::input::{AudioInput, SessionInput};
 use crate::settings::{AudioMode, CoreConfig, SessionSettings};
 use crate::view::{AudioPort, EndReason, PhaseView};
 
@@ -87,9 +90,51 @@ pub enum Incident {
         files: Vec<String>,
     },
     PortFailed {
-        command: Command,
+        command: FailedEffect,
         message: String,
     },
+}
+
+/// The command a format-1 port failure names: always an effect (only effects go to a port).
+/// Reading one that names a message between machines fails, as any undecodable record does.
+/// It writes back the format-1 command it was read from, so a record's checksum still holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FailedEffect {
+    original: Command,
+    effect: crate::Effect,
+}
+
+impl FailedEffect {
+    /// The format-1 command as recorded.
+    pub fn original(&self) -> &Command {
+        &self.original
+    }
+}
+
+impl TryFrom<Command> for FailedEffect {
+    type Error = String;
+
+    fn try_from(original: Command) -> Result<Self, String> {
+        match crate::Command::from(original.clone()) {
+            crate::Command::Effect(effect) => Ok(FailedEffect { original, effect }),
+            crate::Command::Message(m) => Err(format!(
+                "a port failure names a message between machines, not an effect: {m:?}"
+            )),
+        }
+    }
+}
+
+impl Serialize for FailedEffect {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.original.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for FailedEffect {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        FailedEffect::try_from(Command::deserialize(deserializer)?)
+            .map_err(serde::de::Error::custom)
+    }
 }
 
 /// A format-1 UI bridge input.
@@ -294,7 +339,7 @@ impl From<Incident> for crate::Incident {
             },
             Incident::StorageLeftoversRemoved { files } => I::StorageLeftoversRemoved { files },
             Incident::PortFailed { command, message } => I::PortFailed {
-                command: command.into(),
+                command: command.effect,
                 message,
             },
         }
@@ -397,7 +442,8 @@ impl From<UiState> for crate::UiState {
 
 impl From<Command> for crate::Command {
     fn from(c: Command) -> Self {
-        use crate::command::{Effect as E, Message as M};
+        use crate::effect::Effect as E;
+        use crate::message::Message as M;
         match c {
             Command::InitCallsSdk => E::InitCallsSdk.into(),
             Command::InitChatSdk => E::InitChatSdk.into(),

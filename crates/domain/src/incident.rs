@@ -4,7 +4,7 @@
 //! records each one; no machine acts on them yet, so they change no state and decide nothing.
 use serde::{Deserialize, Serialize};
 
-use crate::command::{Command, Effect};
+use crate::effect::Effect;
 
 /// Longest error text an incident keeps, in bytes: a shell error is one line, and the log must
 /// not grow by whatever a port chose to say.
@@ -46,7 +46,7 @@ pub enum Incident {
     /// replay still sees it; this says it did not happen.
     PortFailed {
         /// The command whose port call failed.
-        command: Command,
+        command: Effect,
         /// The shell's error, or the panic message (at most [`INCIDENT_MESSAGE_BYTES_MAX`]).
         message: String,
     },
@@ -56,7 +56,7 @@ impl Incident {
     /// A port failure of `effect`, its message clipped to [`INCIDENT_MESSAGE_BYTES_MAX`] bytes.
     pub fn port_failed(effect: Effect, message: &str) -> Incident {
         Incident::PortFailed {
-            command: Command::Effect(effect),
+            command: effect,
             message: clip_message(message),
         }
     }

@@ -3,12 +3,13 @@
 //! receives and what the journal records.
 use serde::{Deserialize, Serialize};
 
-use crate::command::{Command, Notice};
 use crate::device::{Authorization, MediaKind, Permissions, SetupEvent, WaitingFor};
 use crate::ids::{AttemptId, SessionId};
 use crate::incident::Incident;
 use crate::settings::{AudioMode, CoreConfig, SessionSettings};
-use crate::view::{AudioPort, AudioView, EndReason, JoinErrorCode, SessionView};
+
+use crate::effect::{Effect, TimerKind};
+use crate::view::{AudioPort, AudioView, EndReason, JoinErrorCode, Notice, SessionView};
 
 impl SdkEvent {
     /// `joinSession`'s `onError` as the core's input, from the error's code and description
@@ -226,27 +227,6 @@ pub enum AppState {
     Foreground,
     /// The app went to the background.
     Background,
-}
-
-/// The core's own timers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum TimerKind {
-    /// A join that has not completed ends when this fires.
-    JoinTimeout,
-    /// A leave that got no terminal callback ends the call when this fires.
-    LeaveAck,
-}
-
-/// A timer of one session attempt.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct TimerId {
-    /// Which timer.
-    pub kind: TimerKind,
-    /// The attempt that owns it.
-    pub attempt: AttemptId,
 }
 
 /// What the outside world reports to the core: the FFI's methods, the SDK adapter, the audio
@@ -523,7 +503,7 @@ pub enum AudioInput {
     /// activation (rule 13).
     PortFailed {
         /// The command.
-        command: Command,
+        command: Effect,
         /// The shell's error.
         message: String,
     },

@@ -18,6 +18,7 @@ pub mod command;
 pub mod core;
 pub mod describe;
 pub mod device;
+pub mod effect;
 pub mod format1;
 pub mod ids;
 pub mod incident;
@@ -25,6 +26,7 @@ pub mod input;
 pub mod link;
 pub mod machine;
 pub mod machines;
+pub mod message;
 pub mod rejection;
 pub mod router;
 pub mod session;
@@ -32,20 +34,23 @@ pub mod settings;
 pub mod ui;
 pub mod ui_bridge;
 pub mod view;
+mod wire;
 
-pub use command::{Command, Effect, Message, Notice, Port, Target};
+pub use command::Command;
 pub use device::{Authorization, MediaKind, Permissions, SetupEvent, SetupStep, WaitingFor};
+pub use effect::{Effect, Port, TimerId, TimerKind};
 pub use ids::{ActorName, AttemptId, SessionId};
 pub use incident::Incident;
 pub use input::Launch;
 pub use input::{
     AppState, AudioEvent, AudioInput, Event, Input, InterruptionReason, RouteChangeReason,
-    RouterInput, SdkButton, SdkEvent, SessionInput, TimerId, TimerKind, UiInput,
+    RouterInput, SdkButton, SdkEvent, SessionInput, UiInput,
 };
 pub use link::{validate_link, DEFAULT_ALLOWED_HOST};
 pub use machine::{Entry, Machine, MachineError};
 pub use machines::Machines;
+pub use message::{Message, Target};
 pub use rejection::LinkRejection;
 pub use settings::{AudioMode, CoreConfig, IntegrationMode, SessionSettings, SessionType};
 pub use ui::UiState;
-pub use view::{AudioPort, AudioView, EndReason, JoinErrorCode, PhaseView, SessionView};
+pub use view::{AudioPort, AudioView, EndReason, JoinErrorCode, Notice, PhaseView, SessionView};

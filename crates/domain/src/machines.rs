@@ -10,11 +10,12 @@
 use std::collections::BTreeMap;
 
 use crate::audio::Audio;
-use crate::command::{Command, Target};
+use crate::command::Command;
 use crate::describe::describe_ui;
 use crate::ids::{ActorName, AttemptId};
 use crate::input::{AudioInput, Input, RouterInput, SessionInput, UiInput};
 use crate::machine::{Machine, MachineError};
+use crate::message::Target;
 use crate::router::Router;
 use crate::session::{Phase, Session};
 use crate::ui_bridge::UiBridge;

@@ -3,8 +3,14 @@
 //! Calls SDK's init and login (rule 11) and the microphone and camera permissions (rule 12).
 use serde::{Deserialize, Serialize};
 
-use crate::command::{Command, Effect, Message, Notice};
+use crate::command::Command;
+
+use crate::view::Notice;
+
+use crate::message::Message;
+
 use crate::device::{Authorization, MediaKind, Permissions, SetupEvent, SetupStep, WaitingFor};
+use crate::effect::Effect;
 use crate::ids::{AttemptId, SessionId};
 use crate::incident::Incident;
 use crate::input::{Launch, RouterInput, SessionInput};
@@ -597,11 +603,7 @@ impl Machine for Router {
             }
             // The shell could not carry out an effect: a prompt, a join, init or login.
             RouterInput::Incident(Incident::PortFailed { command, message }) if self.gated => {
-                match command {
-                    Command::Effect(effect) => self.port_failed(effect, message),
-                    // Only an effect goes to a port; a message cannot have failed at one.
-                    Command::Message(_) => Vec::new(),
-                }
+                self.port_failed(command, message)
             }
             RouterInput::OpenLink { url } => {
                 let id = validate_link(url, &self.config.allowed_hosts);

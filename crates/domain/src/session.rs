@@ -5,10 +5,15 @@
 //! terminal callback comes first (rules 1-8 of DESIGN.md section 2).
 use serde::{Deserialize, Serialize};
 
-use crate::command::{Command, Effect, Message};
+use crate::command::Command;
+
+use crate::message::Message;
+
 use crate::device::WaitingFor;
+use crate::effect::Effect;
+use crate::effect::{TimerId, TimerKind};
 use crate::ids::{AttemptId, SessionId};
-use crate::input::{SdkEvent, SessionInput, TimerId, TimerKind};
+use crate::input::{SdkEvent, SessionInput};
 use crate::machine::Machine;
 use crate::settings::{AudioMode, SessionSettings, SessionType};
 use crate::view::{EndReason, JoinErrorCode, PhaseView, SessionView};

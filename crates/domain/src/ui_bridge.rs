@@ -2,7 +2,11 @@
 //! router's notices, into one [`UiState`], and renders it only when it changed.
 use serde::{Deserialize, Serialize};
 
-use crate::command::{Command, Effect, Notice};
+use crate::command::Command;
+
+use crate::view::Notice;
+
+use crate::effect::Effect;
 use crate::ids::SessionId;
 use crate::input::UiInput;
 use crate::machine::Machine;

@@ -1,11 +1,13 @@
 //! The words the machines share: how a session and the audio session look to the UI bridge
 //! ([`SessionView`], [`AudioView`]), why a call ended ([`EndReason`]), and the SDK's and the
-//! audio session's own vocabulary those carry ([`JoinErrorCode`], [`AudioPort`]). A leaf: it
+//! audio session's own vocabulary those carry ([`JoinErrorCode`], [`AudioPort`]), and what the
+//! router tells the user ([`Notice`]). A leaf: it
 //! depends on no machine, input or command, so every one of those can name it.
 use serde::{Deserialize, Serialize};
 
 use crate::device::{SetupStep, WaitingFor};
 use crate::ids::{AttemptId, SessionId};
+use crate::rejection::LinkRejection;
 use crate::settings::AudioMode;
 
 /// The error codes of `joinSession`'s `onError`.
@@ -280,6 +282,36 @@ pub struct AudioView {
     /// Activating (or configuring) the audio session failed; it is retried on the next foreground
     /// or route change.
     pub unavailable: bool,
+}
+
+/// Something the router tells the user through the UI bridge.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Notice {
+    /// A link was rejected.
+    LinkRejected {
+        /// Why.
+        reason: LinkRejection,
+    },
+    /// A link for another session arrived during a call: ask the user whether to switch.
+    SwitchOffered {
+        /// The other session.
+        to: SessionId,
+    },
+    /// The switch offer was declined or is gone.
+    SwitchCleared,
+    /// The user dismissed the ended call or the alert.
+    Dismissed,
+    /// A join that cannot happen at all was refused before any attempt started (the microphone
+    /// is denied or restricted: DESIGN rule 12), so no call view is shown for it. Declared last
+    /// so that logs written before it existed decode unchanged.
+    JoinRefused {
+        /// The session the user asked for.
+        session_id: SessionId,
+        /// Why (what the error view says).
+        reason: EndReason,
+    },
 }
 
 #[cfg(test)]

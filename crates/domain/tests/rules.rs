@@ -999,7 +999,7 @@ fn dismiss_never_takes_down_a_live_call() {
 
 #[test]
 fn audio_policy_play_and_record_interruptions_and_reset() {
-    use switchboard_domain::command::{AudioCategory, AudioOptions, AudioSessionMode};
+    use switchboard_domain::effect::{AudioCategory, AudioOptions, AudioSessionMode};
     use switchboard_domain::{
         AppState, AudioEvent, AudioPort, InterruptionReason, RouteChangeReason,
     };
@@ -1103,7 +1103,7 @@ fn audio_policy_play_and_record_interruptions_and_reset() {
     let out = h.send(Event::Audio(AudioEvent::MediaServicesReset));
     assert_eq!(
         out.iter()
-            .filter(|c| c.port() == Some(switchboard_domain::command::Port::Audio))
+            .filter(|c| c.port() == Some(switchboard_domain::effect::Port::Audio))
             .cloned()
             .collect::<Vec<_>>(),
         vec![
@@ -1124,7 +1124,7 @@ fn audio_policy_play_and_record_interruptions_and_reset() {
         let out = h.send(Event::Audio(e));
         assert_eq!(
             count(&out, |c| c.port()
-                == Some(switchboard_domain::command::Port::Audio)),
+                == Some(switchboard_domain::effect::Port::Audio)),
             0
         );
     }

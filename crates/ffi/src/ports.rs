@@ -6,7 +6,7 @@
 //! error, and the core records it in its log as a failed port call (DESIGN rule 13) and goes on.
 use std::sync::Arc;
 
-use switchboard_domain::command::{AudioCategory, AudioOptions, AudioSessionMode};
+use switchboard_domain::effect::{AudioCategory, AudioOptions, AudioSessionMode};
 use switchboard_domain::{AttemptId, AudioMode, MediaKind, SessionId, SessionSettings, UiState};
 use switchboard_runtime::ports as rt;
 

@@ -3,7 +3,7 @@
 //! quarantined and named in the new log.
 use std::sync::Arc;
 
-use switchboard_domain::command::{AudioCategory, AudioOptions, AudioSessionMode};
+use switchboard_domain::effect::{AudioCategory, AudioOptions, AudioSessionMode};
 use switchboard_domain::{
     AudioMode, Entry, Incident, Input, MediaKind, Permissions, RouterInput, SessionSettings,
     UiState,

@@ -360,7 +360,7 @@ mod tests {
     /// derived from today's types.
     #[test]
     fn every_command_keeps_its_format_2_variant_number() {
-        use switchboard_domain::command::{AudioCategory, AudioOptions, AudioSessionMode};
+        use switchboard_domain::effect::{AudioCategory, AudioOptions, AudioSessionMode};
         use switchboard_domain::view::{AudioView, PhaseView, SessionView};
         use switchboard_domain::{
             AudioMode, EndReason, MediaKind, Notice, SessionId, SessionInput, SessionSettings,

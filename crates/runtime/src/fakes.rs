@@ -7,7 +7,7 @@
 //! whether the core decided `InitCallsSdk` or `InitCalls`.
 use std::sync::{Arc, Mutex};
 
-use switchboard_domain::command::{AudioCategory, AudioOptions, AudioSessionMode};
+use switchboard_domain::effect::{AudioCategory, AudioOptions, AudioSessionMode};
 use switchboard_domain::{
     AttemptId, AudioMode, Effect, Event, MediaKind, SessionId, SessionSettings, SetupEvent, UiState,
 };

@@ -6,7 +6,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use switchboard_domain::command::{AudioCategory, AudioOptions, AudioSessionMode};
+use switchboard_domain::effect::{AudioCategory, AudioOptions, AudioSessionMode};
 use switchboard_domain::{AttemptId, AudioMode, MediaKind, SessionId, SessionSettings, UiState};
 
 /// What a port call returns: `Err` when the shell could not carry it out.

@@ -13,8 +13,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use ractor::ActorRef;
-use switchboard_domain::command::Target;
 use switchboard_domain::machine::Machine;
+use switchboard_domain::message::Target;
 use switchboard_domain::{
     ActorName, Command, Effect, Entry, Event, Incident, Input, SessionInput, TimerId, UiState,
 };

@@ -256,9 +256,9 @@ impl CallsSdk for Stuck {
 impl AudioSession for Stuck {
     fn configure(
         &self,
-        _: switchboard_domain::command::AudioCategory,
-        _: switchboard_domain::command::AudioSessionMode,
-        _: switchboard_domain::command::AudioOptions,
+        _: switchboard_domain::effect::AudioCategory,
+        _: switchboard_domain::effect::AudioSessionMode,
+        _: switchboard_domain::effect::AudioOptions,
     ) -> PortResult {
         self.note()
     }

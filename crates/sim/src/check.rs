@@ -210,7 +210,7 @@ impl Phone {
                 self.init = InitState::NotAsked;
             }
             RouterInput::Incident(Incident::PortFailed {
-                command: Command::Effect(Effect::InitCallsSdk | Effect::InitCalls { .. }),
+                command: Effect::InitCallsSdk | Effect::InitCalls { .. },
                 ..
             }) => self.init = InitState::NotAsked,
             RouterInput::Setup(SetupEvent::LoginSucceeded) => self.logged_in = true,

@@ -17,7 +17,7 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use switchboard_domain::command::{AudioCategory, AudioOptions, AudioSessionMode};
+use switchboard_domain::effect::{AudioCategory, AudioOptions, AudioSessionMode};
 use switchboard_domain::{
     AttemptId, AudioEvent, AudioMode, AudioPort, Authorization, CoreConfig, Effect,
     InterruptionReason, JoinErrorCode, MediaKind, Permissions, RouteChangeReason, SdkEvent,

@@ -1,7 +1,8 @@
 //! The journal-level invariants catch deliberately broken logs, each at the record that breaks
 //! it, and a broken log written to disk and read back reports the same violation.
-use switchboard_domain::command::{AudioCategory, Target};
 use switchboard_domain::core::Core;
+use switchboard_domain::effect::AudioCategory;
+use switchboard_domain::message::Target;
 use switchboard_domain::{
     ActorName, Authorization, Command, CoreConfig, Effect, EndReason, Entry, Event, Input, Launch,
     Message, Permissions, RouterInput, SdkEvent, SessionInput, SetupEvent, TimerKind, UiInput,

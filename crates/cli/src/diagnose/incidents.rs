@@ -83,7 +83,7 @@ pub fn journal_tail_quarantined(log: &Log) -> Vec<Finding> {
 /// Every shell-reported port failure: the router's incidents, and the audio-session failures the
 /// audio machine records (`AudioInput::PortFailed`, actor `audio`). Init and login failures are
 /// the rules `init-failed` and `login-failed`: one record, one finding.
-fn port_failures<'a>(log: &'a Log) -> impl Iterator<Item = (usize, &'a Command, &'a str)> + 'a {
+fn port_failures<'a>(log: &'a Log) -> impl Iterator<Item = (usize, &'a Effect, &'a str)> + 'a {
     log.records
         .iter()
         .enumerate()
@@ -100,9 +100,7 @@ fn port_failures<'a>(log: &'a Log) -> impl Iterator<Item = (usize, &'a Command, 
         .filter(|(_, c, _)| {
             !matches!(
                 c,
-                Command::Effect(
-                    Effect::InitCalls { .. } | Effect::InitCallsSdk | Effect::LoginCallsSdk
-                )
+                Effect::InitCalls { .. } | Effect::InitCallsSdk | Effect::LoginCallsSdk
             )
         })
 }
@@ -163,35 +161,29 @@ pub fn port_failed(log: &Log) -> Vec<Finding> {
 
 /// What a failed command (its failure at index `i`) meant for the user, where it is more than
 /// "it did not happen".
-fn consequence(log: &Log, i: usize, command: &Command) -> Option<String> {
+fn consequence(log: &Log, i: usize, command: &Effect) -> Option<String> {
     Some(match command {
-        Command::Effect(Effect::JoinSession { attempt, .. }) => {
-            match log.ended.get(attempt).filter(|&&e| e > i) {
-                Some(&e) => match &log.records[e].body {
-                    Entry::Command(Command::Message(Message::Ended { reason, .. })) => format!(
-                        "The call was not joined: attempt {attempt} ended at seq {} ({reason}).",
-                        log.records[e].seq
-                    ),
-                    _ => "The call was not joined.".to_owned(),
-                },
-                None => "The call was not joined.".to_owned(),
-            }
-        }
-        Command::Effect(Effect::LeaveSession { .. }) => {
+        Effect::JoinSession { attempt, .. } => match log.ended.get(attempt).filter(|&&e| e > i) {
+            Some(&e) => match &log.records[e].body {
+                Entry::Command(Command::Message(Message::Ended { reason, .. })) => format!(
+                    "The call was not joined: attempt {attempt} ended at seq {} ({reason}).",
+                    log.records[e].seq
+                ),
+                _ => "The call was not joined.".to_owned(),
+            },
+            None => "The call was not joined.".to_owned(),
+        },
+        Effect::LeaveSession { .. } => {
             "The SDK may still have been in the call; the core's leave timer ended it.".to_owned()
         }
-        Command::Effect(Effect::RequestPermission { .. }) => {
-            "The permission prompt was not shown: the join \
+        Effect::RequestPermission { .. } => "The permission prompt was not shown: the join \
              waited for an answer until its join timeout, and the next join asks again."
-                .to_owned()
-        }
-        Command::Effect(Effect::OpenAppSettings) => {
-            "The user's Open Settings tap did nothing.".to_owned()
-        }
-        Command::Effect(Effect::ShareLink { .. }) => {
+            .to_owned(),
+        Effect::OpenAppSettings => "The user's Open Settings tap did nothing.".to_owned(),
+        Effect::ShareLink { .. } => {
             "The share sheet with the meeting link was not shown.".to_owned()
         }
-        Command::Effect(Effect::Render(_)) => "The screen did not show this state.".to_owned(),
+        Effect::Render(_) => "The screen did not show this state.".to_owned(),
         _ => return None,
     })
 }
@@ -231,9 +223,7 @@ fn audio_after(log: &Log, i: usize, call: Option<AttemptId>) -> (usize, String) 
                         matches!(
                             &r.body,
                             Entry::Input(Input::Audio(AudioInput::PortFailed {
-                                command: Command::Effect(
-                                    Effect::ActivateAudio | Effect::ConfigureAudio { .. }
-                                ),
+                                command: Effect::ActivateAudio | Effect::ConfigureAudio { .. },
                                 ..
                             }))
                         )

@@ -88,10 +88,15 @@ fn why_again(log: &Log, cmd: usize) -> String {
 /// An init or login command: its step, and the init's request number (`None` for a login and
 /// for the unnumbered init of a `Boot`ed process).
 fn step_command(c: &Command) -> Option<(SetupStep, Option<u64>)> {
-    match c {
-        Command::Effect(Effect::InitCalls { request }) => Some((SetupStep::Init, Some(*request))),
-        Command::Effect(Effect::InitCallsSdk) => Some((SetupStep::Init, None)),
-        Command::Effect(Effect::LoginCallsSdk) => Some((SetupStep::Login, None)),
+    c.effect().and_then(step_effect)
+}
+
+/// The step an init or login effect asks for, with the init's request number.
+fn step_effect(e: &Effect) -> Option<(SetupStep, Option<u64>)> {
+    match e {
+        Effect::InitCalls { request } => Some((SetupStep::Init, Some(*request))),
+        Effect::InitCallsSdk => Some((SetupStep::Init, None)),
+        Effect::LoginCallsSdk => Some((SetupStep::Login, None)),
         _ => None,
     }
 }
@@ -124,7 +129,7 @@ fn setup_result(input: &RouterInput) -> Option<SetupResult<'_>> {
             (SetupStep::Login, None, Some(message.as_str()), false)
         }
         RouterInput::Incident(Incident::PortFailed { command, message }) => {
-            let (step, request) = step_command(command)?;
+            let (step, request) = step_effect(command)?;
             (step, request, Some(message.as_str()), true)
         }
         _ => return None,

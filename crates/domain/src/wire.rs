@@ -1,8 +1,9 @@
-//! The wire form of a [`Command`](super::Command), frozen: the flat enum that journal format 2
+//! The wire form of a [`Command`](crate::command::Command) and of an [`Effect`], frozen: the flat enum that journal format 2
 //! (bincode, serde mode, standard config) and the JSON Lines export write, and whose JSON schema
 //! `schemas/` holds. Commands were one flat enum when format 2 was defined; the domain now splits
-//! them into [`Effect`]s and [`Message`]s, and serializes through this enum so that not one byte
-//! of a record, and not one character of its JSON or of the schema, changes.
+//! them into [`Effect`]s and [`Message`]s, and serializes both through this enum (the impls at
+//! the end) so that not one byte of a record, and not one character of its JSON or of the
+//! schema, changes. An effect inside an input (a port failure) is written the same way.
 //!
 //! Do not change what is here: not a variant's position (bincode writes its index), its name
 //! (JSON writes it), its fields, or its doc comments (the schema carries them). A new command goes
@@ -12,13 +13,15 @@
 //! (`crates/journal/src/record.rs`) pins the numbers.
 use serde::{Deserialize, Serialize};
 
-use super::{AudioCategory, AudioOptions, AudioSessionMode, Effect, Message, Notice};
+use crate::command;
 use crate::device::MediaKind;
+use crate::effect::{AudioCategory, AudioOptions, AudioSessionMode, Effect, TimerId};
 use crate::ids::{AttemptId, SessionId};
-use crate::input::{SessionInput, TimerId};
+use crate::input::SessionInput;
+use crate::message::Message;
 use crate::settings::{AudioMode, SessionSettings};
 use crate::ui::UiState;
-use crate::view::{AudioView, EndReason, SessionView};
+use crate::view::{AudioView, EndReason, Notice, SessionView};
 
 /// A decision of a machine.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -190,9 +193,9 @@ pub(crate) enum Command {
     },
 }
 
-impl From<Command> for super::Command {
+impl From<Command> for command::Command {
     fn from(c: Command) -> Self {
-        use super::Command as C;
+        use command::Command as C;
         match c {
             Command::InitCallsSdk => C::Effect(Effect::InitCallsSdk),
             Command::InitChatSdk => C::Effect(Effect::InitChatSdk),
@@ -263,11 +266,11 @@ impl From<Command> for super::Command {
     }
 }
 
-impl From<super::Command> for Command {
-    fn from(c: super::Command) -> Self {
+impl From<command::Command> for Command {
+    fn from(c: command::Command) -> Self {
         match c {
-            super::Command::Effect(e) => e.into(),
-            super::Command::Message(m) => m.into(),
+            command::Command::Effect(e) => e.into(),
+            command::Command::Message(m) => m.into(),
         }
     }
 }
@@ -342,3 +345,63 @@ impl From<Message> for Command {
         }
     }
 }
+
+// ---- Serialization of the split types through the wire form ----
+
+impl Serialize for command::Command {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Command::from(self.clone()).serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for command::Command {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Command::deserialize(deserializer).map(Into::into)
+    }
+}
+
+impl Serialize for Effect {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Command::from(self.clone()).serialize(serializer)
+    }
+}
+
+/// An effect reads any wire command and refuses a message between machines: only effects are
+/// performed through a port, so no log names a message where an effect belongs.
+impl<'de> Deserialize<'de> for Effect {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match command::Command::from(Command::deserialize(deserializer)?) {
+            command::Command::Effect(effect) => Ok(effect),
+            command::Command::Message(message) => Err(serde::de::Error::custom(format!(
+                "expected an effect for a port, found a message between machines: {message:?}"
+            ))),
+        }
+    }
+}
+
+/// The schema of the wire form, which is what a command and an effect serialize as.
+macro_rules! wire_schema {
+    ($ty:ty) => {
+        #[cfg(feature = "schema")]
+        impl schemars::JsonSchema for $ty {
+            fn inline_schema() -> bool {
+                <Command as schemars::JsonSchema>::inline_schema()
+            }
+
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                <Command as schemars::JsonSchema>::schema_name()
+            }
+
+            fn schema_id() -> std::borrow::Cow<'static, str> {
+                <Command as schemars::JsonSchema>::schema_id()
+            }
+
+            fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                <Command as schemars::JsonSchema>::json_schema(generator)
+            }
+        }
+    };
+}
+
+wire_schema!(command::Command);
+wire_schema!(Effect);

@@ -1,11 +1,78 @@
-//! Effects: the commands a port carries out.
+//! Effects: the commands a port carries out, and the port vocabulary they carry (the audio
+//! session's category, mode and options; the core's timers). Below inputs and messages: an input
+//! can name an effect (a port failure), and nothing here names an input.
+use serde::{Deserialize, Serialize};
+
 use crate::device::MediaKind;
 use crate::ids::{AttemptId, SessionId};
-use crate::input::TimerId;
 use crate::settings::{AudioMode, SessionSettings};
 use crate::ui::UiState;
 
-use super::{AudioCategory, AudioOptions, AudioSessionMode};
+/// `AVAudioSession.Category`. Only `PlayAndRecord` captures the microphone; the audio machine
+/// never asks for anything else, and the simulator checks that.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+pub enum AudioCategory {
+    /// `.playAndRecord`: microphone and output.
+    PlayAndRecord,
+    /// `.playback`: output only, no microphone. Never right for a call.
+    Playback,
+    /// `.ambient`: mixes with others, no microphone.
+    Ambient,
+}
+
+impl AudioCategory {
+    /// True when the category records from the microphone.
+    pub fn captures_microphone(self) -> bool {
+        matches!(self, AudioCategory::PlayAndRecord)
+    }
+}
+
+/// `AVAudioSession.Mode` used for calls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+pub enum AudioSessionMode {
+    /// `.voiceChat`: echo cancellation tuned for voice.
+    VoiceChat,
+    /// `.videoChat`: the same, defaulting to the speaker.
+    VideoChat,
+}
+
+/// `AVAudioSession.CategoryOptions` the core sets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct AudioOptions {
+    /// `.allowBluetooth` (HFP input routes).
+    pub allow_bluetooth: bool,
+    /// `.defaultToSpeaker`.
+    pub default_to_speaker: bool,
+}
+
+/// The core's own timers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TimerKind {
+    /// A join that has not completed ends when this fires.
+    JoinTimeout,
+    /// A leave that got no terminal callback ends the call when this fires.
+    LeaveAck,
+}
+
+/// A timer of one session attempt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct TimerId {
+    /// Which timer.
+    pub kind: TimerKind,
+    /// The attempt that owns it.
+    pub attempt: AttemptId,
+}
 
 /// A command for a port: what the runtime performs (through the Calls SDK, the audio session, its
 /// timers, the UI and the app around it) after the journal holds it. The fake ports record these

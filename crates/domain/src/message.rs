@@ -1,10 +1,9 @@
-//! Messages: the commands one machine sends to others.
+//! Messages: the commands one machine sends to others, and [`Target`], the machine an input goes
+//! to. Above inputs: a message carries one (`Forward`) and becomes others ([`Message::deliveries`]).
 use crate::ids::{AttemptId, SessionId};
 use crate::input::{AudioInput, Input, RouterInput, SessionInput, UiInput};
 use crate::settings::SessionSettings;
-use crate::view::{AudioView, EndReason, SessionView};
-
-use super::Notice;
+use crate::view::{AudioView, EndReason, Notice, SessionView};
 
 /// A command for other machines: [`Message::deliveries`] says which inputs it becomes, and for
 /// which machine. Nothing leaves the core for it.
