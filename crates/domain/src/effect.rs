@@ -57,6 +57,7 @@ pub struct AudioOptions {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum TimerKind {
     /// A join that has not completed ends when this fires.
     JoinTimeout,
@@ -67,6 +68,7 @@ pub enum TimerKind {
 /// A timer of one session attempt.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct TimerId {
     /// Which timer.
     pub kind: TimerKind,
@@ -80,6 +82,7 @@ pub struct TimerId {
 /// [`Effect::audio_muted`], [`Effect::video_paused`] where a call's arguments are not the
 /// effect's fields one for one).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Effect {
     // ---- Calls SDK port ----
     /// Initialise the Calls SDK (`CometChatCalls(callsAppSettings:)`).
@@ -266,6 +269,35 @@ impl Effect {
             StartTimer { .. } | CancelTimer { .. } => Port::Timer,
             Render(_) | RequestPermission { .. } | OpenAppSettings | ShareLink { .. } => Port::Ui,
         }
+    }
+
+    /// The port method that carries this effect out, as the port traits spell it: `configure`,
+    /// `activate`, `deactivate` and `override_output` on the audio session; `init_calls`,
+    /// `set_audio_muted`, `join_session`... on the Calls SDK; `render`, `share_link`... on the
+    /// UI. `None` for the timers, which the runtime runs itself. A fake port goes by it to fail
+    /// one method.
+    pub fn port_method(&self) -> Option<&'static str> {
+        use Effect::*;
+        Some(match self {
+            InitCallsSdk | InitCalls { .. } => "init_calls",
+            LoginCallsSdk => "login",
+            InitChatSdk => "init_chat",
+            RegisterListeners { .. } => "register_listeners",
+            JoinSession { .. } => "join_session",
+            LeaveSession { .. } => "leave_session",
+            MuteAudio { .. } | UnmuteAudio { .. } => "set_audio_muted",
+            PauseVideo { .. } | ResumeVideo { .. } => "set_video_paused",
+            SetAudioMode { .. } => "set_audio_mode",
+            ConfigureAudio { .. } => "configure",
+            ActivateAudio => "activate",
+            DeactivateAudio { .. } => "deactivate",
+            OverrideOutput { .. } => "override_output",
+            StartTimer { .. } | CancelTimer { .. } => return None,
+            Render(_) => "render",
+            RequestPermission { .. } => "request_permission",
+            OpenAppSettings => "open_app_settings",
+            ShareLink { .. } => "share_link",
+        })
     }
 
     /// The call attempt this effect is about, when it is about one.

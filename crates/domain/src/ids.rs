@@ -23,6 +23,14 @@ pub const SESSION_ID_MAX_LEN: usize = 64;
 #[serde(try_from = "String", into = "String")]
 pub struct SessionId(String);
 
+#[cfg(feature = "uniffi")]
+uniffi::custom_type!(
+    /// A validated CometChat session id, as its text (a string that breaks the rules fails to
+    /// lift, as it fails to deserialize).
+    SessionId,
+    String
+);
+
 impl SessionId {
     /// Checks a raw (already decoded) id against the session id rules.
     pub fn parse(raw: &str) -> Result<Self, LinkRejection> {

@@ -122,6 +122,28 @@ def test_the_core_maps_join_errors_the_way_the_shell_receives_them():
         assert f.join_error_sdk_code(f.join_failed_event(spelling, None).code) == spelling
 
 
+def test_the_core_names_the_port_method_of_each_effect():
+    E = d.Effect
+    assert f.effect_port_method(E.CONFIGURE_AUDIO(
+        category=d.AudioCategory.PLAY_AND_RECORD, mode=d.AudioSessionMode.VOICE_CHAT,
+        options=d.AudioOptions(allow_bluetooth=True, default_to_speaker=False))) == "configure"
+    assert f.effect_port_method(E.ACTIVATE_AUDIO()) == "activate"
+    assert f.effect_port_method(E.DEACTIVATE_AUDIO(notify_others=True)) == "deactivate"
+    assert f.effect_port_method(E.OVERRIDE_OUTPUT(speaker=True)) == "override_output"
+    assert f.effect_port_method(E.MUTE_AUDIO(attempt=1)) == "set_audio_muted"
+    assert f.effect_port_method(E.UNMUTE_AUDIO(attempt=1)) == "set_audio_muted"
+    assert f.effect_port_method(E.INIT_CALLS_SDK()) == "init_calls"
+    assert f.effect_port_method(E.RENDER(d.UiState.IDLE())) == "render"
+    settings = f.default_session_settings()
+    assert f.effect_port_method(
+        E.JOIN_SESSION(attempt=1, session_id="abc_1", settings=settings)) == "join_session"
+    timer = d.TimerId(kind=d.TimerKind.JOIN_TIMEOUT, attempt=1)
+    assert f.effect_port_method(E.START_TIMER(id=timer, after_ms=5)) is None, "timers are the core's"
+    # A session id that breaks the rules does not cross the FFI.
+    with pytest.raises(Exception, match="bad_characters"):
+        f.effect_port_method(E.JOIN_SESSION(attempt=1, session_id="a b", settings=settings))
+
+
 def test_the_views_questions_are_answered_by_the_core(shell):
     assert f.ui_shows_call_view(shell.state()) is False
     assert f.ui_call_notices(shell.state()) == []

@@ -1,7 +1,8 @@
 //! The core's own defaults and SDK mappings, exported so the shell never restates them: what
-//! `joinSession`'s `onError` means, and the default call settings and configuration.
+//! `joinSession`'s `onError` means, which port method carries an effect out, and the default call
+//! settings and configuration.
 use switchboard_domain::{
-    CoreConfig, JoinErrorCode, SdkEvent, SessionSettings, UiState, WaitingFor,
+    CoreConfig, Effect, JoinErrorCode, SdkEvent, SessionSettings, UiState, WaitingFor,
 };
 
 use crate::error::{guard, SwitchboardError};
@@ -51,6 +52,16 @@ pub fn ui_call_notices(state: UiState) -> Vec<String> {
     state.notices().into_iter().map(str::to_owned).collect()
 }
 
+/// The port method that carries `effect` out, as the port traits spell it (`configure`,
+/// `activate`, `deactivate`, `override_output`; `init_calls`, `join_session`...; `render`...);
+/// `None` for a timer, which the core runs itself. A fake port records each call as the effect it
+/// performs (as the core's own fakes do) and goes by this name to fail one method. Throws for an
+/// effect the core never makes: one whose session id breaks the rules does not cross the FFI.
+#[uniffi::export]
+pub fn effect_port_method(effect: Effect) -> Result<Option<String>, SwitchboardError> {
+    guard(|| Ok(effect.port_method().map(str::to_owned)))
+}
+
 /// The core's default settings for a call (title, video, mic and camera on, speaker, idle
 /// timeout); change the fields you need.
 #[uniffi::export]
@@ -89,6 +100,10 @@ mod tests {
         assert_eq!(
             default_session_settings().unwrap(),
             SessionSettings::default()
+        );
+        assert_eq!(
+            effect_port_method(Effect::OverrideOutput { speaker: true }).unwrap(),
+            Some("override_output".to_owned())
         );
         assert_eq!(
             join_failed_event(Some("auth_token_error".into()), None).unwrap(),

@@ -14,8 +14,8 @@ mod ports;
 mod switchboard;
 
 pub use defaults::{
-    default_core_config, default_session_settings, join_error_sdk_code, join_failed_event,
-    ui_call_notices, ui_shows_call_view, waiting_for_message,
+    default_core_config, default_session_settings, effect_port_method, join_error_sdk_code,
+    join_failed_event, ui_call_notices, ui_shows_call_view, waiting_for_message,
 };
 pub use error::SwitchboardError;
 pub use logging::init_logging;

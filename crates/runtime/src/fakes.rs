@@ -252,3 +252,69 @@ pub fn recording_ports(clock: Arc<dyn Clock>) -> (Ports, Arc<Recorder>) {
     };
     (ports, rec)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use switchboard_domain::{TimerId, TimerKind};
+
+    /// Every port call is recorded as an effect whose `port_method` is the method called, so a
+    /// shell's fake can name the method to fail from the effect it recorded.
+    #[test]
+    fn each_port_call_records_an_effect_named_after_its_method() {
+        let rec = Recorder::default();
+        let session = SessionId::parse("abc").unwrap();
+        let options = AudioOptions {
+            allow_bluetooth: true,
+            default_to_speaker: false,
+        };
+        let calls: Vec<(&str, PortResult)> = vec![
+            ("init_calls", rec.init_calls(3)),
+            ("init_chat", rec.init_chat()),
+            ("register_listeners", rec.register_listeners(1)),
+            (
+                "join_session",
+                rec.join_session(1, &session, &SessionSettings::default()),
+            ),
+            ("leave_session", rec.leave_session(1)),
+            ("set_audio_muted", rec.set_audio_muted(1, true)),
+            ("set_audio_muted", rec.set_audio_muted(1, false)),
+            ("set_video_paused", rec.set_video_paused(1, true)),
+            ("set_video_paused", rec.set_video_paused(1, false)),
+            ("set_audio_mode", rec.set_audio_mode(1, AudioMode::Speaker)),
+            ("login", rec.login()),
+            (
+                "configure",
+                rec.configure(
+                    AudioCategory::PlayAndRecord,
+                    AudioSessionMode::VoiceChat,
+                    options,
+                ),
+            ),
+            ("activate", rec.activate()),
+            ("deactivate", rec.deactivate(true)),
+            ("override_output", rec.override_output(false)),
+            ("render", rec.render(&UiState::Idle)),
+            (
+                "request_permission",
+                rec.request_permission(MediaKind::Camera),
+            ),
+            ("open_app_settings", rec.open_app_settings()),
+            ("share_link", rec.share_link("https://example.org/s/abc")),
+        ];
+        let recorded = rec.calls();
+        assert_eq!(recorded.len(), calls.len());
+        for ((method, result), effect) in calls.into_iter().zip(recorded) {
+            assert_eq!(result, Ok(()));
+            assert_eq!(effect.port_method(), Some(method), "{effect:?}");
+        }
+        // `init_calls(0)` performs `InitCallsSdk` too.
+        assert_eq!(Effect::InitCallsSdk.port_method(), Some("init_calls"));
+        // The timers are no port's.
+        let id = TimerId {
+            kind: TimerKind::JoinTimeout,
+            attempt: 1,
+        };
+        assert_eq!(Effect::CancelTimer { id }.port_method(), None);
+    }
+}

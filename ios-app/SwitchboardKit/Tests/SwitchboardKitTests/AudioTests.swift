@@ -80,6 +80,22 @@ final class AudioTests: XCTestCase {
         )
     }
 
+    func testTheFakeFailsTheMethodTheCoreNamesForEachEffect() {
+        let options = AudioOptions(allowBluetooth: true, defaultToSpeaker: false)
+        XCTAssertEqual(
+            FakeAudioSession.Method(performing: .configureAudio(category: .playAndRecord, mode: .voiceChat, options: options)),
+            .configure
+        )
+        XCTAssertEqual(FakeAudioSession.Method(performing: .activateAudio), .activate)
+        XCTAssertEqual(FakeAudioSession.Method(performing: .deactivateAudio(notifyOthers: true)), .deactivate)
+        XCTAssertEqual(FakeAudioSession.Method(performing: .overrideOutput(speaker: false)), .overrideOutput)
+        XCTAssertNil(FakeAudioSession.Method(performing: .muteAudio(attempt: 1)), "an SDK effect is no audio method")
+        XCTAssertNil(
+            FakeAudioSession.Method(performing: .startTimer(id: TimerId(kind: .joinTimeout, attempt: 1), afterMs: 5)),
+            "a timer is no port's"
+        )
+    }
+
     @MainActor
     func testAFailedActivationMakesTheCallsAudioUnavailableUntilTheNextForeground() async throws {
         try await withHarness { h in
@@ -98,7 +114,7 @@ final class AudioTests: XCTestCase {
             let before = h.audio.calls.count
             h.core.appState(.foreground)
             await h.settle()
-            XCTAssertTrue(h.audio.calls.dropFirst(before).contains(.activate), "\(h.audio.calls)")
+            XCTAssertTrue(h.audio.calls.dropFirst(before).contains(.activateAudio), "\(h.audio.calls)")
             XCTAssertFalse(h.viewModel.isAudioUnavailable)
             XCTAssertEqual(h.viewModel.callNotices, [])
         }
@@ -109,7 +125,7 @@ final class AudioTests: XCTestCase {
         try await withHarness { h in
             await h.joinCall("audio-call")
             let configured = h.audio.calls.compactMap { call -> AudioCategory? in
-                if case let .configure(category, _, _) = call { return category }
+                if case let .configureAudio(category, _, _) = call { return category }
                 return nil
             }
             XCTAssertFalse(configured.isEmpty)
@@ -131,7 +147,7 @@ final class AudioTests: XCTestCase {
             h.audio.post(.mediaServicesReset)
             await h.settle()
             XCTAssertTrue(h.audio.calls.dropFirst(before).contains {
-                if case .configure(.playAndRecord, _, _) = $0 { return true }
+                if case .configureAudio(.playAndRecord, _, _) = $0 { return true }
                 return false
             }, "media services reset: the session is configured again")
             XCTAssertTrue(h.viewModel.state.isInCall)

@@ -25,9 +25,9 @@ final class ScenarioTests: XCTestCase {
             XCTAssertNotNil(h.sdk.forwarder.attempt, "callbacks are stamped with the attempt")
             XCTAssertTrue(h.viewModel.state.isInCall, "\(h.viewModel.state)")
             XCTAssertEqual(h.viewModel.sessionID, "happy-call")
-            XCTAssertTrue(h.audio.calls.contains(.activate))
+            XCTAssertTrue(h.audio.calls.contains(.activateAudio))
             XCTAssertTrue(h.audio.calls.contains {
-                if case .configure(.playAndRecord, _, let options) = $0 { return options.allowBluetooth && options.defaultToSpeaker }
+                if case .configureAudio(.playAndRecord, _, let options) = $0 { return options.allowBluetooth && options.defaultToSpeaker }
                 return false
             }, "\(h.audio.calls)")
 
@@ -45,7 +45,7 @@ final class ScenarioTests: XCTestCase {
             XCTAssertTrue(h.viewModel.state.ended(.localLeave), "\(h.viewModel.state)")
             XCTAssertFalse(h.viewModel.isCallViewPresented)
             XCTAssertEqual(h.sdk.leaveCount, 1)
-            XCTAssertEqual(h.audio.calls.last, .deactivate(notifyOthers: true))
+            XCTAssertEqual(h.audio.calls.last, .deactivateAudio(notifyOthers: true))
 
             await h.disappear()
             h.viewModel.dismissEnded()

@@ -35,7 +35,7 @@ final class TerminalCallbackTests: XCTestCase {
             XCTAssertTrue(h.viewModel.state.ended(.removedOrRemote), "the first callback wins: \(h.viewModel.state)")
             XCTAssertEqual(h.endings, 1, "exactly one ending: \(h.rendered)")
             XCTAssertEqual(h.sdk.leaveCount, 0, "the SDK ended the call; the app does not leave it again")
-            XCTAssertEqual(h.audio.calls.filter { $0 == .deactivate(notifyOthers: true) }.count, 1)
+            XCTAssertEqual(h.audio.calls.filter { $0 == .deactivateAudio(notifyOthers: true) }.count, 1)
         }
     }
 

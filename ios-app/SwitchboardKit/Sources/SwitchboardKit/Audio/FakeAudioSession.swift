@@ -1,42 +1,27 @@
 // AVAudioSession's twin for tests and previews: implements the core's `AudioSession` port and
-// records every call; can also play the session's notifications into the core, and fail a method
-// as AVAudioSession does (rule 13).
+// records every call as the core's own `Effect` (as the Rust fakes do); can also play the
+// session's notifications into the core, and fail a method as AVAudioSession does (rule 13).
 import Foundation
 
 /// A recording audio session.
 public final class FakeAudioSession: AudioSession, @unchecked Sendable {
-    /// A call the core made on the audio port.
-    public enum Call: Equatable, Sendable {
-        /// `configure`.
-        case configure(category: AudioCategory, mode: AudioSessionMode, options: AudioOptions)
-        /// `activate`.
-        case activate
-        /// `deactivate`.
-        case deactivate(notifyOthers: Bool)
-        /// `override_output`.
-        case overrideOutput(speaker: Bool)
-
-        /// The port method.
-        public var method: Method {
-            switch self {
-            case .configure: return .configure
-            case .activate: return .activate
-            case .deactivate: return .deactivate
-            case .overrideOutput: return .overrideOutput
-            }
-        }
-    }
-
-    /// A method of the audio port, to make it fail.
+    /// A method of the audio port, to make it fail: its raw value is the port method's name, as
+    /// the core spells it (`effectPortMethod`).
     public enum Method: String, CaseIterable, Hashable, Sendable {
         case configure
         case activate
         case deactivate
         case overrideOutput = "override_output"
+
+        /// The method that performs `effect`, or nil for an effect of another port.
+        public init?(performing effect: Effect) {
+            guard let name = try? effectPortMethod(effect: effect) else { return nil }
+            self.init(rawValue: name)
+        }
     }
 
     private let lock = NSLock()
-    private var recorded: [Call] = []
+    private var recorded: [Effect] = []
     private var failing: [Method: String] = [:]
     private weak var core: SwitchboardProxyProtocol?
 
@@ -55,8 +40,9 @@ public final class FakeAudioSession: AudioSession, @unchecked Sendable {
         set { lock.sync { failing = newValue } }
     }
 
-    /// Every call so far, in order.
-    public var calls: [Call] {
+    /// Every call so far, in order, as the effect it performs (`.configureAudio`, `.activateAudio`,
+    /// `.deactivateAudio`, `.overrideOutput`): the core's own values, as its Rust fakes record them.
+    public var calls: [Effect] {
         lock.sync { recorded }
     }
 
@@ -70,26 +56,27 @@ public final class FakeAudioSession: AudioSession, @unchecked Sendable {
     }
 
     public func configure(category: AudioCategory, mode: AudioSessionMode, options: AudioOptions) throws {
-        try record(.configure(category: category, mode: mode, options: options))
+        try record(.configureAudio(category: category, mode: mode, options: options))
     }
 
     public func activate() throws {
-        try record(.activate)
+        try record(.activateAudio)
     }
 
     public func deactivate(notifyOthers: Bool) throws {
-        try record(.deactivate(notifyOthers: notifyOthers))
+        try record(.deactivateAudio(notifyOthers: notifyOthers))
     }
 
     public func overrideOutput(speaker: Bool) throws {
         try record(.overrideOutput(speaker: speaker))
     }
 
-    /// Records `call`; throws when its method is set to fail.
-    private func record(_ call: Call) throws {
+    /// Records `effect`; throws when the method that performs it is set to fail.
+    private func record(_ effect: Effect) throws {
+        let method = Method(performing: effect)
         let failure = lock.sync { () -> String? in
-            recorded.append(call)
-            return failing[call.method]
+            recorded.append(effect)
+            return method.flatMap { failing[$0] }
         }
         if let failure {
             throw PortError.Failed(message: failure)
