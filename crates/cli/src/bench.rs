@@ -16,6 +16,11 @@ use switchboard_journal::{
     SledJournal,
 };
 
+/// History sizes (records) of the start-up rows.
+const STARTUP_HISTORIES: [usize; 3] = [1_000, 100_000, 1_000_000];
+/// The goal for a core's start-up (open, recover, ready) whatever the history (issue 13).
+const STARTUP_GOAL_MS: f64 = 20.0;
+
 /// Batch sizes every append row is measured at.
 const BATCH_SIZES: [usize; 2] = [16, 100];
 /// Producer threads of the cross-thread group-commit row.
@@ -64,7 +69,11 @@ struct Row {
 /// Runs every benchmark and prints the table.
 pub fn run(quick: bool) -> Result<()> {
     let plan = Plan::new(quick);
-    let records = scripted_log(plan.records.max(plan.replay_records));
+    let records = scripted_log(
+        plan.records
+            .max(plan.replay_records)
+            .max(STARTUP_HISTORIES[STARTUP_HISTORIES.len() - 1]),
+    );
     println!(
         "switchboard bench{}: {} runs per row, medians; records from scripted calls (avg {} bytes)",
         if quick { " --quick" } else { "" },
@@ -76,6 +85,7 @@ pub fn run(quick: bool) -> Result<()> {
         rows.extend(append_rows(&plan, &records, batch)?);
     }
     rows.extend(replay_rows(&plan, &records[..plan.replay_records])?);
+    rows.extend(startup_rows(&plan, &records)?);
     rows.extend(sim_rows(&plan));
     print_table(&rows);
     println!(
@@ -356,6 +366,84 @@ fn replay_rows(plan: &Plan, records: &[NewRecord]) -> Result<Vec<Row>> {
             json,
         ),
     ])
+}
+
+/// Start-up rows: for each history size, the time a core takes from `Runtime::start` on a sled
+/// journal holding that history to the running core (open the journal, fold it, record the
+/// launch, reconcile), median of the plan's runs, beside the goal; and the bytes the journal
+/// directory holds per record.
+fn startup_rows(plan: &Plan, records: &[NewRecord]) -> Result<Vec<Row>> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let mut rows = Vec::new();
+    for history in STARTUP_HISTORIES {
+        let dir = tempfile::tempdir()?;
+        let journal_dir = dir.path().join("journal");
+        {
+            let (journal, _) = SledJournal::open(&journal_dir, FlushPolicy::PerBatch)?;
+            for chunk in records[..history].chunks(100) {
+                journal.append(chunk)?;
+            }
+            journal.close()?;
+        }
+        let bytes = dir_bytes(&journal_dir)?;
+        let mut times = Vec::with_capacity(plan.runs);
+        for _ in 0..plan.runs {
+            times.push(rt.block_on(start_once(&journal_dir))?);
+        }
+        let ms = median(times);
+        rows.push(Row {
+            name: format!(
+                "start-up: open + recover + ready, {history} records (goal {STARTUP_GOAL_MS:.0} ms)"
+            ),
+            value: format!("{ms:.1} ms, {:.2}x goal", ms / STARTUP_GOAL_MS),
+        });
+        rows.push(Row {
+            name: format!("start-up: journal bytes on disk per record, {history} records"),
+            value: format!("{:.0} B/rec", bytes as f64 / history as f64),
+        });
+    }
+    Ok(rows)
+}
+
+/// Milliseconds from `Runtime::start` on the journal in `dir` to a settled core (the launch
+/// journaled and acted on); then shuts it down (not timed).
+async fn start_once(dir: &Path) -> Result<f64> {
+    use switchboard_domain::{CoreConfig, Permissions};
+    use switchboard_runtime::{JournalConfig, Runtime, RuntimeConfig, SystemClock};
+    let (ports, _recorder) = switchboard_runtime::fakes::recording_ports(Arc::new(SystemClock));
+    let config = RuntimeConfig {
+        core: CoreConfig::default(),
+        journal: JournalConfig::Sled {
+            dir: dir.to_path_buf(),
+            policy: FlushPolicy::PerBatch,
+        },
+        permissions: Permissions::GRANTED,
+    };
+    let start = Instant::now();
+    let runtime = Runtime::start(config, ports).await?;
+    // Ready: the launch (and any repair) journaled and acted on.
+    runtime.settle().await;
+    let elapsed = start.elapsed();
+    runtime.shutdown().await?;
+    Ok(elapsed.as_secs_f64() * 1e3)
+}
+
+/// The bytes of every file under `dir`.
+fn dir_bytes(dir: &Path) -> Result<u64> {
+    let mut total = 0;
+    for entry in std::fs::read_dir(dir).with_context(|| dir.display().to_string())? {
+        let entry = entry?;
+        let meta = entry.metadata()?;
+        total += if meta.is_dir() {
+            dir_bytes(&entry.path())?
+        } else {
+            meta.len()
+        };
+    }
+    Ok(total)
 }
 
 /// Records per second to `load` a log and fold it through the machines; the clock covers both.
