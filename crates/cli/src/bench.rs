@@ -21,6 +21,13 @@ const STARTUP_HISTORIES: [usize; 3] = [1_000, 100_000, 1_000_000];
 /// The goal for a core's start-up (open, recover, ready) whatever the history (issue 13).
 const STARTUP_GOAL_MS: f64 = 20.0;
 
+/// The goal for an SDK callback to reach the rendered `UiState`, as a multiple of the floor (one
+/// durable flush plus one thread hop), at the median (issue 13).
+const CALLBACK_GOAL_RATIO: f64 = 1.5;
+
+/// The goal for full-actor simulated calls per second on one core, light faults (issue 13).
+const SIM_CALLS_GOAL: f64 = 20_000.0;
+
 /// Batch sizes every append row is measured at.
 const BATCH_SIZES: [usize; 2] = [16, 100];
 /// Producer threads of the cross-thread group-commit row.
@@ -86,6 +93,7 @@ pub fn run(quick: bool) -> Result<()> {
     }
     rows.extend(replay_rows(&plan, &records[..plan.replay_records])?);
     rows.extend(startup_rows(&plan, &records)?);
+    rows.extend(callback_rows(&plan, &records[..1])?);
     rows.extend(sim_rows(&plan));
     print_table(&rows);
     println!(
@@ -408,6 +416,168 @@ fn startup_rows(plan: &Plan, records: &[NewRecord]) -> Result<Vec<Row>> {
     Ok(rows)
 }
 
+/// Callback rows: an SDK callback (`onParticipantListChanged`, a new count each time) sent to a
+/// joined call on the real runtime and sled until the UI port is asked to render the state it
+/// changed, median and p99; beside it, in the same run, the floor: one record appended and
+/// flushed to sled by another thread (one durable flush plus one thread hop).
+fn callback_rows(plan: &Plan, one: &[NewRecord]) -> Result<Vec<Row>> {
+    let samples = if plan.runs <= 3 { 300 } else { 2_000 };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let callback = rt.block_on(callback_samples(samples))?;
+    let floor = floor_samples(samples, one)?;
+    let (cb_med, cb_p99) = (percentile(&callback, 0.5), percentile(&callback, 0.99));
+    let (fl_med, fl_p99) = (percentile(&floor, 0.5), percentile(&floor, 0.99));
+    Ok(vec![
+        Row {
+            name: format!(
+                "callback: SDK event -> rendered UiState, real runtime + sled ({samples} samples)"
+            ),
+            value: format!("{cb_med:.0} us median, {cb_p99:.0} us p99"),
+        },
+        Row {
+            name: "callback: floor, one durable sled flush + one thread hop".to_owned(),
+            value: format!("{fl_med:.0} us median, {fl_p99:.0} us p99"),
+        },
+        Row {
+            name: format!("callback: ratio to the floor, median (goal {CALLBACK_GOAL_RATIO}x)"),
+            value: format!("{:.2}x", cb_med / fl_med.max(1e-9)),
+        },
+    ])
+}
+
+/// A UI port that reports when it is asked to render (and does nothing else).
+struct RenderSignal(std::sync::Mutex<std::sync::mpsc::Sender<Instant>>);
+
+impl switchboard_runtime::UiSink for RenderSignal {
+    fn render(&self, _state: &switchboard_domain::UiState) -> switchboard_runtime::PortResult {
+        let _ = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .send(Instant::now());
+        Ok(())
+    }
+
+    fn request_permission(
+        &self,
+        _media: switchboard_domain::MediaKind,
+    ) -> switchboard_runtime::PortResult {
+        Ok(())
+    }
+
+    fn open_app_settings(&self) -> switchboard_runtime::PortResult {
+        Ok(())
+    }
+
+    fn share_link(&self, _url: &str) -> switchboard_runtime::PortResult {
+        Ok(())
+    }
+}
+
+/// Microseconds from each callback's send to its render, on a joined call.
+async fn callback_samples(samples: usize) -> Result<Vec<f64>> {
+    use switchboard_domain::{CoreConfig, Event, Permissions, SdkEvent, DEFAULT_ALLOWED_HOST};
+    use switchboard_runtime::{JournalConfig, Ports, Runtime, RuntimeConfig, SystemClock};
+    let dir = tempfile::tempdir()?;
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (recording, recorder) = switchboard_runtime::fakes::recording_ports(Arc::new(SystemClock));
+    let ports = Ports {
+        ui: Arc::new(RenderSignal(std::sync::Mutex::new(tx))),
+        ..recording
+    };
+    let config = RuntimeConfig {
+        core: CoreConfig::default(),
+        journal: JournalConfig::Sled {
+            dir: dir.path().join("journal"),
+            policy: FlushPolicy::PerBatch,
+        },
+        permissions: Permissions::GRANTED,
+    };
+    let runtime = Runtime::start(config, ports).await?;
+    recorder.answer_setup(runtime.events());
+    for event in [
+        Event::OpenLink {
+            url: format!("https://{DEFAULT_ALLOWED_HOST}/meet/bench"),
+        },
+        Event::ViewAppeared,
+        Event::Sdk {
+            attempt: 1,
+            event: SdkEvent::JoinSucceeded,
+        },
+    ] {
+        runtime.send(event);
+        runtime.settle().await;
+    }
+    anyhow::ensure!(
+        matches!(
+            runtime.ui_state(),
+            switchboard_domain::UiState::InCall { .. }
+        ),
+        "the bench call did not join: {:?}",
+        runtime.ui_state()
+    );
+    while rx.try_recv().is_ok() {}
+    let mut out = Vec::with_capacity(samples);
+    for i in 0..samples {
+        let sent = Instant::now();
+        runtime.send(Event::Sdk {
+            attempt: 1,
+            event: SdkEvent::ParticipantCountChanged {
+                count: 2 + (i % 50) as u32,
+            },
+        });
+        let rendered = rx
+            .recv_timeout(Duration::from_secs(5))
+            .context("no render within 5 s of a participant-count callback")?;
+        out.push(rendered.duration_since(sent).as_secs_f64() * 1e6);
+        runtime.settle().await;
+    }
+    runtime.shutdown().await?;
+    Ok(out)
+}
+
+/// Microseconds for one record handed to another thread to be appended and flushed to sled.
+fn floor_samples(samples: usize, one: &[NewRecord]) -> Result<Vec<f64>> {
+    let dir = tempfile::tempdir()?;
+    let (journal, _) = SledJournal::open(dir.path().join("journal"), FlushPolicy::PerBatch)?;
+    let (to_writer, jobs) = std::sync::mpsc::channel::<(Instant, Vec<NewRecord>)>();
+    let (done, took) = std::sync::mpsc::channel::<Result<f64>>();
+    let writer = std::thread::spawn(move || {
+        for (sent, batch) in jobs {
+            let result = journal
+                .append(&batch)
+                .map(|_| sent.elapsed().as_secs_f64() * 1e6)
+                .map_err(anyhow::Error::from);
+            if done.send(result).is_err() {
+                break;
+            }
+        }
+    });
+    let mut out = Vec::with_capacity(samples);
+    for _ in 0..samples {
+        to_writer
+            .send((Instant::now(), one.to_vec()))
+            .map_err(|_| anyhow::anyhow!("the writer thread stopped"))?;
+        out.push(took.recv()??);
+    }
+    drop(to_writer);
+    writer
+        .join()
+        .map_err(|_| anyhow::anyhow!("the writer thread panicked"))?;
+    Ok(out)
+}
+
+/// The value at fraction `p` of the sorted samples (nearest rank).
+fn percentile(samples: &[f64], p: f64) -> f64 {
+    let mut sorted = samples.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let rank = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len().max(1));
+    sorted.get(rank - 1).copied().unwrap_or(0.0)
+}
+
 /// Milliseconds from `Runtime::start` on the journal in `dir` to a settled core (the launch
 /// journaled and acted on); then shuts it down (not timed).
 async fn start_once(dir: &Path) -> Result<f64> {
@@ -539,8 +709,8 @@ fn sim_rows(plan: &Plan) -> Vec<Row> {
     let med = |f: fn(&(f64, f64, f64)) -> f64| median(runs.iter().map(f).collect());
     vec![
         Row {
-            name: format!("sim: full-actor simulated calls/s (1 core, same thread, {seeds} seeds, faults light)"),
-            value: format!("{:.0} calls/s", med(|r| r.0)),
+            name: format!("sim: full-actor simulated calls/s (1 core, same thread, {seeds} seeds, faults light; goal {SIM_CALLS_GOAL:.0})"),
+            value: format!("{:.0} calls/s, {:.2}x goal", med(|r| r.0), med(|r| r.0) / SIM_CALLS_GOAL),
         },
         Row {
             name: "sim: simulations/s (1 core, same thread)".to_owned(),
