@@ -56,27 +56,28 @@ public final class FakeAudioSession: AudioSession, @unchecked Sendable {
     }
 
     public func configure(category: AudioCategory, mode: AudioSessionMode, options: AudioOptions) throws {
-        try record(.configureAudio(category: category, mode: mode, options: options))
+        try record(.configureAudio(category: category, mode: mode, options: options), by: .configure)
     }
 
     public func activate() throws {
-        try record(.activateAudio)
+        try record(.activateAudio, by: .activate)
     }
 
     public func deactivate(notifyOthers: Bool) throws {
-        try record(.deactivateAudio(notifyOthers: notifyOthers))
+        try record(.deactivateAudio(notifyOthers: notifyOthers), by: .deactivate)
     }
 
     public func overrideOutput(speaker: Bool) throws {
-        try record(.overrideOutput(speaker: speaker))
+        try record(.overrideOutput(speaker: speaker), by: .overrideOutput)
     }
 
-    /// Records `effect`; throws when the method that performs it is set to fail.
-    private func record(_ effect: Effect) throws {
-        let method = Method(performing: effect)
+    /// Records `effect`, performed by `method`; throws when that method is set to fail. Each port
+    /// method names itself (no FFI call to work it out); `Method(performing:)` is the same
+    /// mapping as the core spells it, and a test holds the two together.
+    private func record(_ effect: Effect, by method: Method) throws {
         let failure = lock.sync { () -> String? in
             recorded.append(effect)
-            return method.flatMap { failing[$0] }
+            return failing[method]
         }
         if let failure {
             throw PortError.Failed(message: failure)
