@@ -92,8 +92,13 @@ pub fn run(quick: bool) -> Result<()> {
         rows.extend(append_rows(&plan, &records, batch)?);
     }
     rows.extend(replay_rows(&plan, &records[..plan.replay_records])?);
-    rows.extend(startup_rows(&plan, &records)?);
-    rows.extend(callback_rows(&plan, &records[..1])?);
+    // The rows that start a core share one runtime, shaped as the app's (two worker threads).
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    rows.extend(startup_rows(&plan, &rt, &records)?);
+    rows.extend(callback_rows(&plan, &rt, &records[..1])?);
     rows.extend(sim_rows(&plan));
     print_table(&rows);
     println!(
@@ -380,11 +385,11 @@ fn replay_rows(plan: &Plan, records: &[NewRecord]) -> Result<Vec<Row>> {
 /// journal holding that history to the running core (open the journal, fold it, record the
 /// launch, reconcile), median of the plan's runs, beside the goal; and the bytes the journal
 /// directory holds per record.
-fn startup_rows(plan: &Plan, records: &[NewRecord]) -> Result<Vec<Row>> {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
+fn startup_rows(
+    plan: &Plan,
+    rt: &tokio::runtime::Runtime,
+    records: &[NewRecord],
+) -> Result<Vec<Row>> {
     let mut rows = Vec::new();
     for history in STARTUP_HISTORIES {
         let dir = tempfile::tempdir()?;
@@ -420,12 +425,8 @@ fn startup_rows(plan: &Plan, records: &[NewRecord]) -> Result<Vec<Row>> {
 /// joined call on the real runtime and sled until the UI port is asked to render the state it
 /// changed, median and p99; beside it, in the same run, the floor: one record appended and
 /// flushed to sled by another thread (one durable flush plus one thread hop).
-fn callback_rows(plan: &Plan, one: &[NewRecord]) -> Result<Vec<Row>> {
+fn callback_rows(plan: &Plan, rt: &tokio::runtime::Runtime, one: &[NewRecord]) -> Result<Vec<Row>> {
     let samples = if plan.runs <= 3 { 300 } else { 2_000 };
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
     let callback = rt.block_on(callback_samples(samples))?;
     let floor = floor_samples(samples, one)?;
     let (cb_med, cb_p99) = (percentile(&callback, 0.5), percentile(&callback, 0.99));
