@@ -494,6 +494,7 @@ async fn callback_samples(samples: usize) -> Result<Vec<f64>> {
         journal: JournalConfig::Sled {
             dir: dir.path().join("journal"),
             policy: FlushPolicy::PerBatch,
+            retention: Default::default(),
         },
         permissions: Permissions::GRANTED,
     };
@@ -590,6 +591,7 @@ async fn start_once(dir: &Path) -> Result<f64> {
         journal: JournalConfig::Sled {
             dir: dir.to_path_buf(),
             policy: FlushPolicy::PerBatch,
+            retention: Default::default(),
         },
         permissions: Permissions::GRANTED,
     };

@@ -71,6 +71,7 @@ impl Columns {
         self.kind.append_value(match r.body {
             Entry::Input(_) => "input",
             Entry::Command(_) => "command",
+            Entry::Snapshot(_) => "snapshot",
         });
         self.body_type.append_value(body_type(&body));
         self.attempt.append_option(attempt);

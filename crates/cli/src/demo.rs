@@ -644,6 +644,7 @@ async fn run_all(dir: &Path, chosen: Vec<Scenario>) -> Result<usize, CliError> {
             journal: JournalConfig::Sled {
                 dir: dir.to_path_buf(),
                 policy: FlushPolicy::PerBatch,
+                retention: Default::default(),
             },
             permissions: Permissions::GRANTED,
         },

@@ -137,6 +137,7 @@ fn divergence_report(d: &Divergence) -> DivergenceReport {
             DivergenceKind::Commands => "commands",
             DivergenceKind::CommandsWithoutInput => "commands_without_input",
             DivergenceKind::Rejected(_) => "rejected",
+            DivergenceKind::Snapshot(_) => "snapshot",
         },
         first_difference_seq: d.first_difference.0,
         recorded: lines(&d.expected),

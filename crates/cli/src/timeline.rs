@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use switchboard_domain::{ActorName, Entry};
-use switchboard_journal::{Fold, Kind, Record, Replay};
+use switchboard_journal::{Fold, Kind, Record, Replay, SnapshotUse};
 
 use crate::error::CliError;
 use crate::output::{DiffLine, MachineState, ReplayRow as Row, StateAt};
@@ -27,6 +27,16 @@ pub fn rows<'a>(records: &'a [Record], keep: impl Fn(&Record) -> bool) -> Vec<Ro
                 Some(step.machines.summary(r.actor)),
             ),
             (Entry::Command(c), _) => (Kind::Command, c.to_string(), None),
+            (Entry::Snapshot(s), fold) => {
+                let state = match fold {
+                    Fold::Snapshot(SnapshotUse::Started) => "the log starts here".to_owned(),
+                    Fold::Snapshot(SnapshotUse::Unusable(why)) => {
+                        format!("the log starts here, unusable: {why}")
+                    }
+                    _ => "a cache of the fold so far".to_owned(),
+                };
+                (Kind::Snapshot, s.to_string(), Some(state))
+            }
         };
         if keep(r) {
             out.push(Row {
@@ -59,6 +69,7 @@ pub fn print_table(out: &mut impl Write, rows: &[Row<'_>], origin_ms: u64) -> st
         let what = match row.kind {
             Kind::Input => format!("<- {}", row.text),
             Kind::Command => format!("     -> {}", row.text),
+            Kind::Snapshot => format!("== {}", row.text),
         };
         match &row.state {
             Some(state) => writeln!(
@@ -86,17 +97,24 @@ pub fn record_text(r: &Record) -> String {
     match &r.body {
         Entry::Input(i) => format!("<- {i}"),
         Entry::Command(c) => format!("-> {c}"),
+        Entry::Snapshot(s) => format!("== {s}"),
     }
 }
 
 /// `replay --at SEQ`: the state of every machine just after record `seq`.
 pub fn print_at(records: &[Record], seq: u64, json: bool) -> Result<(), CliError> {
     let Some(pos) = records.iter().position(|r| r.seq == seq) else {
-        let last = records
-            .last()
-            .map_or("empty".to_owned(), |r| r.seq.to_string());
+        let held = match (records.first(), records.last()) {
+            (Some(first), Some(last)) => format!("its seqs run {}..={}", first.seq, last.seq),
+            _ => "it is empty".to_owned(),
+        };
+        let why = if records.first().is_some_and(|r| r.seq > seq) {
+            "; older records were deleted by retention, the log starts at a snapshot"
+        } else {
+            ""
+        };
         return Err(CliError::input(format!(
-            "seq {seq} is not in the log (its seqs run 0..={last})"
+            "seq {seq} is not in the log ({held}{why})"
         )));
     };
     let machines = switchboard_journal::fold(&records[..=pos]).map_err(CliError::input)?;

@@ -75,11 +75,14 @@ fn every_fixture_replays_verifies_and_is_diagnosed_and_reported() {
         seen += 1;
         let p = path.to_str().unwrap();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        // A seq a few records in (a log that starts at a snapshot starts past 0).
+        let first = switchboard_journal::open_log(&path).unwrap()[0].seq;
+        let at = (first + 3).to_string();
         for args in [
             vec!["replay", p],
             vec!["replay", p, "--verify"],
             vec!["replay", p, "--diff"],
-            vec!["replay", p, "--at", "3"],
+            vec!["replay", p, "--at", at.as_str()],
         ] {
             let out = switchboard(&args);
             assert_eq!(

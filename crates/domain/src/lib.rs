@@ -19,6 +19,7 @@ pub mod core;
 pub mod describe;
 pub mod device;
 pub mod effect;
+pub mod entry;
 pub mod format1;
 pub mod ids;
 pub mod incident;
@@ -39,6 +40,7 @@ mod wire;
 pub use command::Command;
 pub use device::{Authorization, MediaKind, Permissions, SetupEvent, SetupStep, WaitingFor};
 pub use effect::{Effect, Port, TimerId, TimerKind};
+pub use entry::{Entry, Snapshot};
 pub use ids::{ActorName, AttemptId, SessionId};
 pub use incident::Incident;
 pub use input::Launch;
@@ -47,7 +49,7 @@ pub use input::{
     RouterInput, SdkButton, SdkEvent, SessionInput, UiInput,
 };
 pub use link::{validate_link, DEFAULT_ALLOWED_HOST};
-pub use machine::{Entry, Machine, MachineError};
+pub use machine::{Machine, MachineError};
 pub use machines::Machines;
 pub use message::{Message, Target};
 pub use rejection::LinkRejection;

@@ -1,9 +1,7 @@
-//! The step-function contract every machine follows ([`Machine`]), the journal entry type
-//! ([`Entry`]) and the error for an input given to the wrong kind of machine. The machines of one
+//! The step-function contract every machine follows ([`Machine`]) and the error for an input
+//! given to the wrong kind of machine. The machines of one
 //! core together are [`crate::machines::Machines`].
 use std::fmt;
-
-use serde::{Deserialize, Serialize};
 
 use crate::command::Command;
 use crate::ids::ActorName;
@@ -16,17 +14,6 @@ pub trait Machine: Default {
     type Input;
     /// Applies one input.
     fn step(&mut self, input: &Self::Input, at_ms: u64) -> Vec<Command>;
-}
-
-/// The body of one journal record: an input an actor received, or a command it decided.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Entry {
-    /// An input, recorded before the machine acted on it.
-    Input(Input),
-    /// A command the machine decided.
-    Command(Command),
 }
 
 /// An input was given to a machine of the wrong kind (a foreign or damaged log).

@@ -9,6 +9,8 @@
 //! recovery. In a consistent state it returns nothing.
 use std::collections::BTreeMap;
 
+use serde::{Deserialize, Serialize};
+
 use crate::audio::Audio;
 use crate::command::Command;
 use crate::describe::describe_ui;
@@ -21,16 +23,25 @@ use crate::session::{Phase, Session};
 use crate::ui_bridge::UiBridge;
 
 /// Every machine of a core, keyed by actor name: what replay folds a log through.
-#[derive(Clone, Debug, Default)]
+///
+/// **Retired sessions.** When a new attempt's session starts, the ended sessions of older
+/// attempts are dropped (retired), except one that the router or the audio machine still holds
+/// as its call: a phone keeps years of calls, and neither the machines nor a snapshot should
+/// grow with them. An input for a retired attempt is ignored, exactly as its ended session would
+/// have ignored it (DESIGN rule 8). Replay and recovery retire the same way, so a fold from a
+/// snapshot and a full fold agree.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Machines {
     /// The router.
     pub router: Router,
-    /// Sessions by attempt.
+    /// Sessions by attempt (the retired ones left out).
     pub sessions: BTreeMap<u64, Session>,
     /// The audio machine.
     pub audio: Audio,
     /// The UI bridge.
     pub ui: UiBridge,
+    /// Every attempt below this that is not in `sessions` ended and was retired.
+    pub retired_below: AttemptId,
 }
 
 impl Machines {
@@ -47,13 +58,39 @@ impl Machines {
         };
         Ok(match (actor, input) {
             (ActorName::Router, Input::Router(i)) => self.router.step(i, at_ms),
-            (ActorName::Session(a), Input::Session(i)) => {
-                self.sessions.entry(a).or_default().step(i, at_ms)
-            }
+            (ActorName::Session(a), Input::Session(i)) => match self.sessions.get_mut(&a) {
+                Some(session) => session.step(i, at_ms),
+                // Retired: it ended, and an ended session ignores everything.
+                None if a < self.retired_below => Vec::new(),
+                None => {
+                    self.retire_before(a);
+                    self.sessions.entry(a).or_default().step(i, at_ms)
+                }
+            },
             (ActorName::Audio, Input::Audio(i)) => self.audio.step(i, at_ms),
             (ActorName::Ui, Input::Ui(i)) => self.ui.step(i, at_ms),
             _ => return Err(bad()),
         })
+    }
+
+    /// Drops the ended sessions of attempts before `attempt` that nothing holds any more.
+    fn retire_before(&mut self, attempt: AttemptId) {
+        let held = [self.router.live_attempt(), self.audio.call()];
+        let retired: Vec<AttemptId> = self
+            .sessions
+            .range(..attempt)
+            .filter(|(a, s)| s.is_ended() && !held.contains(&Some(**a)))
+            .map(|(a, _)| *a)
+            .collect();
+        for a in retired {
+            self.sessions.remove(&a);
+            self.retired_below = self.retired_below.max(a + 1);
+        }
+    }
+
+    /// True when the attempt's session ended and was retired (see [`Machines`]).
+    pub fn is_retired(&self, attempt: AttemptId) -> bool {
+        attempt < self.retired_below && !self.sessions.contains_key(&attempt)
     }
 
     /// A one-line summary of one machine's state, for timelines.
@@ -66,6 +103,7 @@ impl Machines {
                     Some(r) => format!("attempt {} ended ({r})", c.attempt),
                 },
             },
+            ActorName::Session(a) if self.is_retired(a) => "ended (retired)".to_owned(),
             ActorName::Session(a) => match self.sessions.get(&a).map(|s| s.phase()) {
                 None | Some(Phase::Unstarted) => "not started".to_owned(),
                 Some(Phase::InCall { reconnecting: true }) => "in call, reconnecting".to_owned(),

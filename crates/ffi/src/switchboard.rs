@@ -153,6 +153,7 @@ impl Switchboard {
                 journal: JournalConfig::Sled {
                     dir: data_dir.clone(),
                     policy: FlushPolicy::PerBatch,
+                    retention: Default::default(),
                 },
                 permissions: config.permissions,
             };

@@ -49,6 +49,26 @@ pub fn encode_frame(seq: u64, record: &NewRecord, out: &mut Vec<u8>) -> Result<(
     Ok(())
 }
 
+/// Splits records into the stored batches they become: at most [`BATCH_RECORDS_MAX`] each
+/// (`max`, when smaller), and every snapshot record starts a batch of its own, so retention can
+/// delete everything before a snapshot by whole batches and recovery can start reading at one.
+pub fn stored_chunks(records: &[NewRecord], max: usize) -> Vec<&[NewRecord]> {
+    let max = max.clamp(1, BATCH_RECORDS_MAX);
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, r) in records.iter().enumerate() {
+        let snapshot = matches!(r.body, switchboard_domain::Entry::Snapshot(_));
+        if i > start && (snapshot || i - start == max) {
+            out.push(&records[start..i]);
+            start = i;
+        }
+    }
+    if start < records.len() {
+        out.push(&records[start..]);
+    }
+    out
+}
+
 /// Encodes `records` as one batch starting at `first_seq` into `out` (cleared first).
 pub fn encode_batch(first_seq: u64, records: &[NewRecord], out: &mut Vec<u8>) -> Result<()> {
     assert!(!records.is_empty() && records.len() <= BATCH_RECORDS_MAX);

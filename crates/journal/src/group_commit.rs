@@ -284,22 +284,24 @@ async fn commit_loop(
 /// Appends the jobs' batches as one (one flush) and acknowledges each with its own seqs; false
 /// when the append failed (every job is then told so).
 fn commit(journal: &dyn Journal, mut group: Vec<Job>) -> bool {
-    let lens: Vec<usize> = group.iter().map(|j| j.batch.len()).collect();
-    let all: Vec<NewRecord> = group.iter_mut().flat_map(|j| j.batch.drain(..)).collect();
-    match journal.append(&all) {
-        Ok(range) => {
-            assert_eq!(range.end - range.start, all.len() as u64);
-            let mut start = range.start;
-            for (job, len) in group.into_iter().zip(lens) {
-                let end = start + len as u64;
-                let _ = job.ack.send(Ok(start..end));
-                start = end;
+    let lens: Vec<u64> = group.iter().map(|j| j.batch.len() as u64).collect();
+    let records: u64 = lens.iter().sum();
+    let batches: Vec<Vec<NewRecord>> = group
+        .iter_mut()
+        .map(|j| std::mem::take(&mut j.batch))
+        .collect();
+    match journal.append_groups(batches) {
+        Ok(ranges) => {
+            assert_eq!(ranges.len(), group.len());
+            for ((job, range), len) in group.into_iter().zip(ranges).zip(lens) {
+                assert_eq!(range.end - range.start, len);
+                let _ = job.ack.send(Ok(range));
             }
             true
         }
         Err(e) => {
             let msg = e.to_string();
-            tracing::error!(error = %msg, records = all.len(), "group commit failed");
+            tracing::error!(error = %msg, records, "group commit failed");
             for job in group {
                 let _ = job.ack.send(Err(Error::Write(msg.clone())));
             }

@@ -22,11 +22,30 @@ pub enum FlushPolicy {
     },
 }
 
-/// An append-only log of records with gap-free seqs from 0.
+/// An append-only log of records with gap-free seqs, from 0 or, once retention has deleted
+/// older calls, from [`Journal::first_seq`] (where a snapshot stands).
 pub trait Journal: Send + Sync {
     /// Appends `batch` with consecutive seqs and makes it durable per the flush policy. Returns
     /// the seqs it got. On error nothing more than [`Journal::next_seq`] says was written.
     fn append(&self, batch: &[NewRecord]) -> Result<Range<u64>>;
+
+    /// Appends several batches as one (one store, one flush) and returns each batch's seqs: what
+    /// group commit calls. A journal that writes records of its own between them (snapshots)
+    /// overrides it; by default the batches are concatenated.
+    fn append_groups(&self, groups: Vec<Vec<NewRecord>>) -> Result<Vec<Range<u64>>> {
+        let lens: Vec<u64> = groups.iter().map(|g| g.len() as u64).collect();
+        let all: Vec<NewRecord> = groups.into_iter().flatten().collect();
+        let range = self.append(&all)?;
+        let mut start = range.start;
+        Ok(lens
+            .into_iter()
+            .map(|len| {
+                let r = start..start + len;
+                start = r.end;
+                r
+            })
+            .collect())
+    }
 
     /// Makes everything appended so far durable.
     fn flush(&self) -> Result<()>;
@@ -38,6 +57,37 @@ pub trait Journal: Send + Sync {
 
     /// The seq the next appended record gets.
     fn next_seq(&self) -> u64;
+
+    /// The seq of the oldest record kept: 0 until [`Journal::forget_before`] deleted some.
+    fn first_seq(&self) -> u64 {
+        0
+    }
+
+    /// The seqs of the snapshot records, oldest first, as far as the journal keeps track of
+    /// them: a hint to check against the record at each seq, never a promise. By default, a scan
+    /// of the whole log.
+    fn snapshot_seqs(&self) -> Result<Vec<u64>> {
+        let mut out = Vec::new();
+        for r in self.scan(0) {
+            let r = r?;
+            if r.kind() == crate::record::Kind::Snapshot {
+                out.push(r.seq);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Deletes every record before `seq`, which must start a stored batch (a snapshot, written as
+    /// a batch of its own), and makes that durable. Returns how many records went.
+    fn forget_before(&self, seq: u64) -> Result<u64> {
+        let _ = seq;
+        Err(Error::Write("this journal cannot delete records".into()))
+    }
+
+    /// Bytes the journal takes on disk, when it is on disk.
+    fn size_on_disk(&self) -> Option<u64> {
+        None
+    }
 
     /// The flush policy this journal was opened with.
     fn flush_policy(&self) -> FlushPolicy;

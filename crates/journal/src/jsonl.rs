@@ -70,7 +70,7 @@ impl LogLine {
             seq: Some(seq),
             what,
         };
-        if self.format != FORMAT_VERSION {
+        if self.format != FORMAT_VERSION && self.format != crate::format::FORMAT_2 {
             return Err(bad(format!(
                 "format {} is not one this build reads (1 to {FORMAT_VERSION})",
                 self.format
@@ -86,14 +86,19 @@ impl LogLine {
         if Kind::of(&self.body) != self.kind {
             return Err(bad(format!("kind {:?} does not match the body", self.kind)));
         }
+        if self.format == crate::format::FORMAT_2 && matches!(self.body, Entry::Snapshot(_)) {
+            return Err(bad("a format-2 line cannot hold a snapshot".into()));
+        }
+        // A format-2 line is read as today's format: the types are the same, and its checksum
+        // is over the bytes a format-2 build stored.
         let record = Record {
-            format: self.format,
+            format: FORMAT_VERSION,
             seq,
             at_ms: self.at_ms,
             actor,
             body: self.body,
         };
-        if record.crc32()? != self.crc32 {
+        if record.crc32_as(self.format)? != self.crc32 {
             return Err(Error::LineChecksum { line, seq });
         }
         Ok(record)

@@ -32,6 +32,8 @@ mod schema;
 #[cfg(any(test, feature = "test-support"))]
 pub mod script;
 mod sled_journal;
+pub mod snapshot;
+mod snapshotting;
 #[cfg(feature = "test-support")]
 pub mod testing;
 
@@ -47,9 +49,16 @@ pub use memory::{Batches, MemoryJournal};
 pub use record::{
     Kind, NewRecord, Record, CRC_BYTES, FORMAT_OLDEST, FORMAT_VERSION, RECORD_BYTES_MAX,
 };
-pub use replay::{fold, verify, Divergence, DivergenceKind, Fold, Group, Replay, Step, VerifyOk};
+pub use replay::{
+    fold, verify, Divergence, DivergenceKind, Fold, Group, Replay, SnapshotUse, Step, VerifyOk,
+};
 pub use schema::{log_record_schema, LOG_RECORD_SCHEMA_PATH};
 pub use sled_journal::{
     open_db as open_sled_db, remove_sled_leftovers, OpenReport, Quarantined, SetAside, SledJournal,
     FORMAT_KEY, MAGIC, MAGIC_KEY, META_TREE, QUARANTINE_TREE, RECORDS_TREE, SET_ASIDE_SUFFIX,
+    SNAPSHOTS_TREE,
+};
+pub use snapshotting::{
+    recover, Recovery, Retention, SnapshottingJournal, DISK_BYTES_PER_RECORD,
+    SNAPSHOT_EVERY_RECORDS,
 };

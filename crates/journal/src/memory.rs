@@ -20,6 +20,8 @@ struct State {
     next_seq: u64,
     /// Everything below this seq has been flushed.
     durable_seq: u64,
+    /// Records before this seq were deleted by retention ([`Journal::forget_before`]).
+    forgotten_before: u64,
 }
 
 /// A journal held in memory.
@@ -101,7 +103,7 @@ impl Journal for MemoryJournal {
             ..State::default()
         };
         let mut buf = Vec::new();
-        for chunk in batch.chunks(chunk_len) {
+        for chunk in crate::batch::stored_chunks(batch, chunk_len) {
             Self::store(&mut staged, chunk, &mut buf)?;
         }
         // extend, not BTreeMap::append: append rebuilds the whole map, quadratic over a run.
@@ -121,6 +123,8 @@ impl Journal for MemoryJournal {
 
     fn scan(&self, from_seq: u64) -> Box<dyn Iterator<Item = Result<Record>> + '_> {
         let s = self.lock();
+        // Before the first record retention kept, the scan starts at it.
+        let from_seq = from_seq.max(s.forgotten_before);
         let start_key = s
             .batches
             .range(..=from_seq)
@@ -132,6 +136,28 @@ impl Journal for MemoryJournal {
             .map(|(&k, v)| Ok((k, v.clone())))
             .collect();
         Box::new(BatchScan::new(batches.into_iter(), start_key, from_seq))
+    }
+
+    fn first_seq(&self) -> u64 {
+        self.lock().forgotten_before
+    }
+
+    fn forget_before(&self, seq: u64) -> Result<u64> {
+        let mut s = self.lock();
+        let first = s.forgotten_before;
+        if seq <= first {
+            return Ok(0);
+        }
+        if !s.batches.contains_key(&seq) {
+            return Err(crate::error::Error::Write(format!(
+                "seq {seq} does not start a batch: records are deleted by whole batches"
+            )));
+        }
+        let kept = s.batches.split_off(&seq);
+        s.batches = kept;
+        s.forgotten_before = seq;
+        s.durable_seq = s.durable_seq.max(seq);
+        Ok(seq - first)
     }
 
     fn next_seq(&self) -> u64 {

@@ -26,6 +26,8 @@ pub enum Kind {
     Input,
     /// A command an actor decided.
     Command,
+    /// A snapshot of every machine (format 3 on).
+    Snapshot,
 }
 
 impl Kind {
@@ -34,6 +36,7 @@ impl Kind {
         match body {
             Entry::Input(_) => Kind::Input,
             Entry::Command(_) => Kind::Command,
+            Entry::Snapshot(_) => Kind::Snapshot,
         }
     }
 }
@@ -81,6 +84,21 @@ impl Record {
         let mut out = Vec::new();
         encode_into(self.seq, self.at_ms, self.actor, &self.body, &mut out)?;
         Ok(crc32fast::hash(&out))
+    }
+
+    /// The CRC32 this record had when a build writing `format` (2 or today's) stored it: what an
+    /// export line of that format carries.
+    pub fn crc32_as(&self, format: u16) -> Result<u32> {
+        let actor = self.actor.to_string();
+        let fields = (format, self.seq, self.at_ms, actor.as_str(), &self.body);
+        let bytes =
+            bincode::serde::encode_to_vec(fields, bincode::config::standard()).map_err(|e| {
+                Error::Encode {
+                    seq: self.seq,
+                    what: e.to_string(),
+                }
+            })?;
+        Ok(crc32fast::hash(&bytes))
     }
 
     /// Reads stored bytes (encoded record and CRC32) that should hold the record `seq`.
@@ -223,9 +241,12 @@ pub(crate) fn decode_payload(payload: &[u8], seq: u64) -> Result<Record> {
         )));
     }
     let ((got_seq, at_ms, actor, body), used) = match format {
-        FORMAT_VERSION => {
+        FORMAT_VERSION | crate::format::FORMAT_2 => {
             let ((_, seq, at, actor, body), used): (Fields, usize) =
                 bincode::serde::decode_from_slice(payload, config).map_err(undecodable)?;
+            if format == crate::format::FORMAT_2 && matches!(body, Entry::Snapshot(_)) {
+                return Err(corrupt("a format-2 record cannot hold a snapshot".into()));
+            }
             ((seq, at, actor, body), used)
         }
         1 => {
@@ -332,7 +353,7 @@ mod tests {
 
     /// The stored bytes of a known record, frozen: a change here is a new format version.
     #[test]
-    fn stored_bytes_of_format_2_are_stable() {
+    fn stored_bytes_of_format_3_are_stable_and_format_2_still_reads() {
         let record = Record {
             format: FORMAT_VERSION,
             seq: 300,
@@ -344,10 +365,21 @@ mod tests {
         let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
         assert_eq!(
             hex,
-            "02fb2c01fd0068e5cf8b010000097365737369\
-             6f6e2f330104036f017017"
+            "03fb2c01fd0068e5cf8b010000097365737369\
+             6f6e2f33010403f8a76df0"
         );
         assert_eq!(Record::from_bytes(&bytes, 300).unwrap(), record);
+        // What a format-2 build stored for the same record (frozen from that build).
+        let v2 = "02fb2c01fd0068e5cf8b0100000973657373696f6e2f330104036f017017";
+        let v2: Vec<u8> = (0..v2.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&v2[i..i + 2], 16).unwrap())
+            .collect();
+        assert_eq!(Record::from_bytes(&v2, 300).unwrap(), record);
+        assert_eq!(
+            record.crc32_as(2).unwrap().to_le_bytes(),
+            v2[v2.len() - 4..]
+        );
         assert_eq!(
             record.crc32().unwrap().to_le_bytes(),
             bytes[bytes.len() - 4..]

@@ -24,9 +24,12 @@ use std::borrow::Borrow;
 use std::collections::BTreeMap;
 use std::fmt;
 
-use switchboard_domain::{ActorName, Command, Entry, Input, Machines};
+use switchboard_domain::{
+    ActorName, Command, Effect, Entry, Input, Machines, SessionInput, Snapshot, TimerId,
+};
 
 use crate::record::Record;
+use crate::snapshot::State;
 
 /// A log that replayed to the same commands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,6 +49,9 @@ pub enum DivergenceKind {
     CommandsWithoutInput,
     /// The machine rejected the input (an input of the wrong kind for the actor).
     Rejected(String),
+    /// A snapshot that does not hold what the records before it fold to, or a log that starts
+    /// at a snapshot this build cannot use.
+    Snapshot(String),
 }
 
 /// The first place a replay differs from the log.
@@ -92,6 +98,7 @@ impl fmt::Display for Divergence {
                 )
             }
             DivergenceKind::Rejected(why) => write!(f, "seq {seq}: {why}"),
+            DivergenceKind::Snapshot(why) => write!(f, "seq {seq}: snapshot {why}"),
         }
     }
 }
@@ -153,6 +160,25 @@ pub enum Fold {
     Command,
     /// A command recorded before any input of its actor: a divergence at its seq.
     Stray(Divergence),
+    /// A snapshot, and what the replay did with it.
+    Snapshot(SnapshotUse),
+}
+
+/// What a replay did with a snapshot record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SnapshotUse {
+    /// The log starts at it: the replay took its state and folds on from there.
+    Started,
+    /// The log starts at it and this build cannot use it (why): the replay goes on from fresh
+    /// machines, which is not the log's state.
+    Unusable(String),
+    /// Met after other records, compared with the fold so far: they agree.
+    Agrees,
+    /// Met after other records: it holds something else than the fold so far (what).
+    Differs(String),
+    /// Met after other records and not read (a folding replay, or a layout this build does not
+    /// read).
+    Skipped,
 }
 
 /// One folded record.
@@ -172,19 +198,28 @@ pub struct Step<'a> {
 /// the input, of what was decided and of what was recorded after it). [`Replay::folding`] only
 /// folds, for readers that want the states and not the comparison (recovery on the app's launch
 /// path above all): it copies nothing, and its steps close no groups and find no strays.
-#[derive(Debug)]
+///
+/// **Snapshots.** A log may start at a snapshot (older records were deleted, or a reader began
+/// at the newest snapshot): the replay takes its state, then folds what follows. A snapshot met
+/// after other records is compared with the fold so far by a comparing replay and skipped by a
+/// folding one. Pending timers are followed too ([`Replay::state`]).
+#[derive(Clone, Debug)]
 pub struct Replay {
     machines: Machines,
+    timers: BTreeMap<TimerId, u64>,
     open: BTreeMap<ActorName, Group>,
     compare: bool,
+    fed: u64,
 }
 
 impl Default for Replay {
     fn default() -> Self {
         Replay {
             machines: Machines::default(),
+            timers: BTreeMap::new(),
             open: BTreeMap::new(),
             compare: true,
+            fed: 0,
         }
     }
 }
@@ -213,9 +248,93 @@ impl Replay {
         self.machines
     }
 
+    /// The pending timers, with when each is due (ms).
+    pub fn timers(&self) -> &BTreeMap<TimerId, u64> {
+        &self.timers
+    }
+
+    /// Records fed so far.
+    pub fn fed(&self) -> u64 {
+        self.fed
+    }
+
+    /// What a snapshot taken now would hold.
+    pub fn state(&self) -> State {
+        State {
+            machines: self.machines.clone(),
+            timers: self.timers.clone(),
+        }
+    }
+
+    /// Follows the timers a record starts, cancels or fires.
+    fn track_timers(&mut self, r: &Record) {
+        match &r.body {
+            Entry::Command(Command::Effect(Effect::StartTimer { id, after_ms })) => {
+                self.timers.insert(*id, r.at_ms.saturating_add(*after_ms));
+            }
+            Entry::Command(Command::Effect(Effect::CancelTimer { id })) => {
+                self.timers.remove(id);
+            }
+            Entry::Input(Input::Session(SessionInput::TimerFired(kind))) => {
+                if let ActorName::Session(attempt) = r.actor {
+                    self.timers.remove(&TimerId {
+                        kind: *kind,
+                        attempt,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// What a snapshot record does to the replay.
+    fn snapshot(&mut self, snapshot: &Snapshot) -> SnapshotUse {
+        let first = self.fed == 0;
+        if !first && !self.compare {
+            return SnapshotUse::Skipped;
+        }
+        let state = match State::from_snapshot(snapshot) {
+            Ok(state) => state,
+            Err(why) if first => return SnapshotUse::Unusable(why),
+            Err(_) => return SnapshotUse::Skipped,
+        };
+        if first {
+            self.machines = state.machines;
+            self.timers = state.timers;
+            return SnapshotUse::Started;
+        }
+        if state.machines != self.machines {
+            return SnapshotUse::Differs(
+                "holds other machine states than the records before it fold to".into(),
+            );
+        }
+        if state.timers != self.timers {
+            return SnapshotUse::Differs(format!(
+                "holds timers {:?}, the records before it leave {:?}",
+                state.timers.keys().collect::<Vec<_>>(),
+                self.timers.keys().collect::<Vec<_>>()
+            ));
+        }
+        SnapshotUse::Agrees
+    }
+
     /// Folds the next record (records come in seq order).
     pub fn feed(&mut self, r: &Record) -> Step<'_> {
+        let fold_snapshot = match &r.body {
+            Entry::Snapshot(s) => Some(self.snapshot(s)),
+            _ => None,
+        };
+        self.fed += 1;
+        if let Some(used) = fold_snapshot {
+            return Step {
+                fold: Fold::Snapshot(used),
+                closed: None,
+                machines: &self.machines,
+            };
+        }
+        self.track_timers(r);
         let (fold, closed) = match &r.body {
+            Entry::Snapshot(_) => unreachable!("handled above"),
             Entry::Input(input) if !self.compare => {
                 let fold = match self.machines.step(r.actor, input, r.at_ms) {
                     Ok(decided) => Fold::Input(decided),
@@ -273,16 +392,21 @@ pub fn fold<R: Borrow<Record>>(
     let mut replay = Replay::folding();
     for r in records {
         let r = r.borrow();
-        if let Fold::Rejected(why) = replay.feed(r).fold {
-            return Err(Divergence {
-                seq: r.seq,
-                actor: r.actor,
-                expected: Vec::new(),
-                got: Vec::new(),
-                kind: DivergenceKind::Rejected(why),
-                first_difference: (r.seq, 0),
-            });
-        }
+        let kind = match replay.feed(r).fold {
+            Fold::Rejected(why) => DivergenceKind::Rejected(why),
+            Fold::Snapshot(SnapshotUse::Unusable(why)) => {
+                DivergenceKind::Snapshot(format!("cannot be started from: {why}"))
+            }
+            _ => continue,
+        };
+        return Err(Divergence {
+            seq: r.seq,
+            actor: r.actor,
+            expected: Vec::new(),
+            got: Vec::new(),
+            kind,
+            first_difference: (r.seq, 0),
+        });
     }
     Ok(replay.into_machines())
 }
@@ -301,10 +425,19 @@ pub fn verify<R: Borrow<Record>>(
     let mut first: Option<Divergence> = None;
     for r in records {
         let step = replay.feed(r.borrow());
+        let r = r.borrow();
         match step.fold {
             Fold::Input(_) | Fold::Rejected(_) => ok.inputs += 1,
             Fold::Stray(d) => keep_first(&mut first, d),
             Fold::Command => {}
+            Fold::Snapshot(SnapshotUse::Unusable(why)) => keep_first(
+                &mut first,
+                snapshot_divergence(r, format!("cannot be started from: {why}")),
+            ),
+            Fold::Snapshot(SnapshotUse::Differs(why)) => {
+                keep_first(&mut first, snapshot_divergence(r, why))
+            }
+            Fold::Snapshot(_) => {}
         }
         if let Some(group) = step.closed {
             note(group, &mut ok, &mut first);
@@ -328,6 +461,17 @@ fn note(group: Group, ok: &mut VerifyOk, first: &mut Option<Divergence>) {
 fn keep_first(first: &mut Option<Divergence>, d: Divergence) {
     if first.as_ref().is_none_or(|f| d.seq < f.seq) {
         *first = Some(d);
+    }
+}
+
+fn snapshot_divergence(r: &Record, why: String) -> Divergence {
+    Divergence {
+        seq: r.seq,
+        actor: r.actor,
+        expected: Vec::new(),
+        got: Vec::new(),
+        kind: DivergenceKind::Snapshot(why),
+        first_difference: (r.seq, 0),
     }
 }
 
@@ -384,7 +528,8 @@ mod tests {
         assert_eq!(ok.commands_matched, commands as u64);
         assert_eq!(ok.inputs, inputs as u64);
         let machines = fold(&log).unwrap();
-        assert!(machines.sessions.len() >= 2);
+        // Older ended sessions were retired when newer ones started.
+        assert!(machines.retired_below >= 2);
         assert!(machines.sessions.values().all(|s| s.is_ended()));
     }
 

@@ -23,6 +23,11 @@ use crate::record::{NewRecord, Record, FORMAT_VERSION};
 pub const RECORDS_TREE: &str = "records";
 /// Name of the tree of metadata.
 pub const META_TREE: &str = "meta";
+/// Name of the tree that indexes snapshot records: key the seq (8 bytes, big-endian), no value.
+/// A hint, checked against the record at that seq whenever it is used.
+pub const SNAPSHOTS_TREE: &str = "snapshots";
+/// Key in the meta tree of the seq retention deleted everything before (8 bytes, big-endian).
+pub const FORGOTTEN_BEFORE_KEY: &str = "forgotten_before";
 /// Name of the tree where bad tails are kept.
 pub const QUARANTINE_TREE: &str = "quarantine";
 /// Key of the magic marker in `meta`.
@@ -85,6 +90,7 @@ pub struct Quarantined {
 struct Store {
     db: sled::Db,
     records: sled::Tree,
+    snapshots: sled::Tree,
 }
 
 struct Writer {
@@ -261,6 +267,15 @@ fn check_meta(db: &sled::Db, dir: &Path) -> Result<bool> {
     Ok(false)
 }
 
+/// The format number the meta tree holds (0 when it holds none).
+fn stored_format(db: &sled::Db) -> Result<u16> {
+    let meta = db.open_tree(META_TREE)?;
+    Ok(meta
+        .get(FORMAT_KEY)?
+        .and_then(|v| <[u8; 2]>::try_from(v.as_ref()).ok())
+        .map_or(0, u16::from_be_bytes))
+}
+
 fn write_meta(db: &sled::Db) -> Result<()> {
     let meta = db.open_tree(META_TREE)?;
     let mut batch = sled::Batch::default();
@@ -284,7 +299,10 @@ impl SledJournal {
         let leftovers_removed = remove_sled_leftovers(dir)?;
         let db = open_db(dir)?;
         let created = !check_meta(&db, dir)?;
-        if created {
+        // A journal an older build made says so until this build writes to it: then it says
+        // this format, so the older build refuses it as a whole instead of meeting records it
+        // cannot read.
+        if created || stored_format(&db)? < FORMAT_VERSION {
             write_meta(&db)?;
         }
         let records = db.open_tree(RECORDS_TREE)?;
@@ -379,8 +397,15 @@ impl SledJournal {
         read_only: bool,
         next_seq: u64,
     ) -> Self {
+        let snapshots = db
+            .open_tree(SNAPSHOTS_TREE)
+            .expect("sled opens a tree it created");
         let writer = Writer {
-            store: Some(Store { db, records }),
+            store: Some(Store {
+                db,
+                records,
+                snapshots,
+            }),
             next_seq,
             last_flush: Instant::now(),
             buf: Vec::new(),
@@ -420,8 +445,14 @@ impl SledJournal {
     fn write_batch(&self, w: &mut Writer, records: &[NewRecord]) -> Result<()> {
         let seq = w.next_seq;
         encode_batch(seq, records, &mut w.buf)?;
-        let old = w.store()?.records.insert(batch_key(seq), &w.buf[..])?;
+        let store = w.store()?;
+        let old = store.records.insert(batch_key(seq), &w.buf[..])?;
         assert!(old.is_none(), "batch {seq} overwrote an existing batch");
+        for (seq, r) in (seq..).zip(records) {
+            if matches!(r.body, switchboard_domain::Entry::Snapshot(_)) {
+                store.snapshots.insert(batch_key(seq), &[])?;
+            }
+        }
         w.next_seq += records.len() as u64;
         Ok(())
     }
@@ -449,7 +480,7 @@ impl Journal for SledJournal {
                 self.flush_locked(&mut w)?;
             }
         } else {
-            for chunk in batch.chunks(BATCH_RECORDS_MAX) {
+            for chunk in crate::batch::stored_chunks(batch, BATCH_RECORDS_MAX) {
                 self.write_batch(&mut w, chunk)?;
             }
             let due = match self.policy {
@@ -474,6 +505,11 @@ impl Journal for SledJournal {
             Ok(store) => store.records.clone(),
             Err(e) => return Box::new(std::iter::once(Err(e))),
         };
+        // Before the first record retention kept, the scan starts at it.
+        let from_seq = match self.lock().store().and_then(|s| forgotten_before(&s.db)) {
+            Ok(first) => from_seq.max(first),
+            Err(e) => return Box::new(std::iter::once(Err(e))),
+        };
         let start_key = match last_key_at_or_below(&records, from_seq) {
             Ok(key) => key.unwrap_or(from_seq),
             Err(e) => return Box::new(std::iter::once(Err(e))),
@@ -487,6 +523,63 @@ impl Journal for SledJournal {
 
     fn next_seq(&self) -> u64 {
         self.lock().next_seq
+    }
+
+    fn first_seq(&self) -> u64 {
+        let w = self.lock();
+        w.store().and_then(|s| forgotten_before(&s.db)).unwrap_or(0)
+    }
+
+    fn snapshot_seqs(&self) -> Result<Vec<u64>> {
+        let snapshots = self.lock().store()?.snapshots.clone();
+        let mut out = Vec::new();
+        for kv in snapshots.iter() {
+            if let Some(seq) = key_seq(&kv?.0) {
+                out.push(seq);
+            }
+        }
+        Ok(out)
+    }
+
+    fn forget_before(&self, seq: u64) -> Result<u64> {
+        if self.read_only {
+            return Err(Error::ReadOnly);
+        }
+        let w = self.lock();
+        let store = w.store()?;
+        let first = forgotten_before(&store.db)?;
+        if seq <= first {
+            return Ok(0);
+        }
+        if store.records.get(batch_key(seq))?.is_none() {
+            return Err(Error::Write(format!(
+                "seq {seq} does not start a batch: records are deleted by whole batches"
+            )));
+        }
+        // Where the log starts is written first: a crash part-way leaves batches before it,
+        // which every reader skips, and the next retention deletes.
+        let meta = store.db.open_tree(META_TREE)?;
+        meta.insert(FORGOTTEN_BEFORE_KEY, &seq.to_be_bytes())?;
+        let mut doomed = Vec::new();
+        for kv in store.records.range(..batch_key(seq)) {
+            doomed.push(kv?.0);
+        }
+        for key in &doomed {
+            store.records.remove(key)?;
+        }
+        let mut stale = Vec::new();
+        for kv in store.snapshots.range(..batch_key(seq)) {
+            stale.push(kv?.0);
+        }
+        for key in &stale {
+            store.snapshots.remove(key)?;
+        }
+        store.db.flush()?;
+        Ok(seq - first)
+    }
+
+    fn size_on_disk(&self) -> Option<u64> {
+        self.lock().store().ok()?.db.size_on_disk().ok()
     }
 
     fn flush_policy(&self) -> FlushPolicy {
@@ -625,6 +718,33 @@ fn last_key_at_or_below(records: &sled::Tree, at: u64) -> Result<Option<u64>> {
     Ok(Some(lo))
 }
 
+/// Where open starts reading: the newest indexed snapshot that starts a stored batch, or the
+/// first batch.
+fn recovery_start(db: &sled::Db, records: &sled::Tree) -> Result<u64> {
+    let snapshots = db.open_tree(SNAPSHOTS_TREE)?;
+    let mut newest = Vec::new();
+    for kv in snapshots.iter().keys() {
+        if let Some(seq) = key_seq(&kv?) {
+            newest.push(seq);
+        }
+    }
+    for seq in newest.into_iter().rev() {
+        if records.get(batch_key(seq))?.is_some() {
+            return Ok(seq);
+        }
+    }
+    forgotten_before(db)
+}
+
+/// The seq retention deleted everything before (0 when it never ran).
+fn forgotten_before(db: &sled::Db) -> Result<u64> {
+    let meta = db.open_tree(META_TREE)?;
+    Ok(meta
+        .get(FORGOTTEN_BEFORE_KEY)?
+        .and_then(|v| <[u8; 8]>::try_from(v.as_ref()).ok())
+        .map_or(0, u64::from_be_bytes))
+}
+
 /// The batches of `records` from `start_key` on, as (first seq, value).
 fn sled_batches(
     records: &sled::Tree,
@@ -640,9 +760,13 @@ fn sled_batches(
     })
 }
 
-/// Reads the whole log, and moves a bad tail aside. Returns the next seq and what was moved.
+/// Reads the log from its newest indexed snapshot (from its first record when it has none) and
+/// moves a bad tail aside. Returns the next seq and what was moved. Records before that snapshot
+/// are not read here: start-up does not grow with the history; a reader of the whole log
+/// (replay, export) still stops at any damage there, naming the seq.
 fn recover(db: &sled::Db, records: &sled::Tree, dir: &Path) -> Result<(u64, Option<Quarantined>)> {
-    let mut scan = BatchScan::new(sled_batches(records, 0), 0, 0);
+    let start = recovery_start(db, records)?;
+    let mut scan = BatchScan::new(sled_batches(records, start), start, start);
     let error = scan.by_ref().find_map(|r| r.err());
     let next_seq = scan.expected_seq();
     let (Some(error), Some(bad)) = (error.as_ref(), scan.bad_batch()) else {

@@ -121,8 +121,8 @@ fn a_record_in_an_unknown_format_is_named() {
     let tmp = tempfile::tempdir().unwrap();
     let new = records(5);
     open(tmp.path()).append(&new[..4]).unwrap();
-    // Seq 4 written by a hypothetical format 3.
-    let fields = (3u16, 4u64, 0u64, "router", &new[4].body);
+    // Seq 4 written by a hypothetical format 4.
+    let fields = (4u16, 4u64, 0u64, "router", &new[4].body);
     let payload = bincode::serde::encode_to_vec(fields, bincode::config::standard()).unwrap();
     let mut frame = 1u32.to_le_bytes().to_vec(); // the batch's record count
     frame.extend_from_slice(&(payload.len() as u32).to_le_bytes());
@@ -135,7 +135,7 @@ fn a_record_in_an_unknown_format_is_named() {
     assert_eq!(good.len(), 4);
     assert_eq!(
         err.unwrap().to_string(),
-        "record at seq 4 has format 3; this build reads formats 1 to 2"
+        "record at seq 4 has format 4; this build reads formats 1 to 3"
     );
 }
 

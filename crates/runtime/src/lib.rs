@@ -36,8 +36,10 @@ use switchboard_domain::audio::Audio;
 use switchboard_domain::ui_bridge::UiBridge;
 use switchboard_domain::{CoreConfig, Event, Incident, Launch, MachineError, Permissions, UiState};
 pub use switchboard_journal::Pace;
+pub use switchboard_journal::Retention;
 use switchboard_journal::{
     FlushPolicy, GroupCommit, Journal, MemoryJournal, NoPace, OpenReport, SledJournal,
+    SnapshottingJournal,
 };
 use tokio::task::JoinHandle;
 
@@ -110,6 +112,8 @@ pub enum JournalConfig {
         dir: PathBuf,
         /// When records are made durable.
         policy: FlushPolicy,
+        /// How much history the journal keeps (whole calls are deleted from the oldest end).
+        retention: Retention,
     },
     /// A journal the caller owns, written through the same group-commit writer as `Sled`, run
     /// as a task on the runtime's own executor instead of a thread, and paced by what `pace`
@@ -173,24 +177,46 @@ pub struct Runtime {
     recovered_records: u64,
 }
 
-/// Opens the journal, and says what had to be repaired to open it, as incidents to record.
-fn open_writer(config: &JournalConfig) -> Result<(LogWriter, Vec<Incident>), RuntimeError> {
+/// Opens the journal, recovers every machine from it (from its newest snapshot), and says what
+/// had to be repaired to open it, as incidents to record. Every journal is wrapped in a
+/// [`SnapshottingJournal`]; only the app's sled journal deletes old calls.
+fn open_writer(
+    config: &JournalConfig,
+) -> Result<(LogWriter, Vec<Incident>, Recovered), RuntimeError> {
+    let wrap = |journal: Arc<dyn Journal>, retention| -> Result<_, RuntimeError> {
+        let (journal, report) = SnapshottingJournal::open(journal, retention)?;
+        let recovered = Recovered {
+            machines: journal.machines(),
+            records: report.records,
+            report,
+        };
+        Ok((Arc::new(journal) as Arc<dyn Journal>, recovered))
+    };
     Ok(match config {
-        JournalConfig::Memory => (LogWriter::Direct(Arc::new(MemoryJournal::new())), vec![]),
+        JournalConfig::Memory => {
+            let (journal, recovered) = wrap(Arc::new(MemoryJournal::new()), Retention::KEEP_ALL)?;
+            (LogWriter::Direct(journal), vec![], recovered)
+        }
         JournalConfig::Shared { journal, pace } => {
-            let (group, task) = GroupCommit::start_task(Arc::clone(journal), pace())?;
+            let (journal, recovered) = wrap(Arc::clone(journal), Retention::KEEP_ALL)?;
+            let (group, task) = GroupCommit::start_task(Arc::clone(&journal), pace())?;
             let task = tokio::spawn(task);
             (
-                LogWriter::group(Arc::clone(journal), group, Some(task)),
+                LogWriter::group(journal, group, Some(task)),
                 vec![],
+                recovered,
             )
         }
-        JournalConfig::Sled { dir, policy } => {
+        JournalConfig::Sled {
+            dir,
+            policy,
+            retention,
+        } => {
             let (journal, report) = SledJournal::open_or_set_aside(dir, *policy)?;
             let incidents = open_incidents(report);
-            let journal: Arc<dyn Journal> = Arc::new(journal);
+            let (journal, recovered) = wrap(Arc::new(journal), *retention)?;
             let group = GroupCommit::start(Arc::clone(&journal))?;
-            (LogWriter::group(journal, group, None), incidents)
+            (LogWriter::group(journal, group, None), incidents, recovered)
         }
     })
 }
@@ -240,8 +266,7 @@ impl Runtime {
     /// not re-armed, and no call view is shown for it: the shell first sees the relaunch notice
     /// (an `Ended` state with `AppTerminated`, offering rejoin) or whatever was on screen before.
     pub async fn start(config: RuntimeConfig, ports: Ports) -> Result<Runtime, RuntimeError> {
-        let (writer, incidents) = open_writer(&config.journal)?;
-        let recovered = recover(writer.journal().as_ref())?;
+        let (writer, incidents, recovered) = open_writer(&config.journal)?;
         let mut machines = recovered.machines;
         // The old process's live attempt ends, and messages between machines lost with it (sent,
         // journaled, never received) are delivered, except those that would carry the call on.

@@ -157,6 +157,7 @@ fn describe(body: &switchboard_domain::Entry) -> String {
     match body {
         switchboard_domain::Entry::Input(i) => format!("input {i}"),
         switchboard_domain::Entry::Command(c) => format!("command {c}"),
+        switchboard_domain::Entry::Snapshot(s) => format!("snapshot of {} bytes", s.state.len()),
     }
 }
 

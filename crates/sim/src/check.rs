@@ -799,6 +799,19 @@ impl LogChecker {
         match &r.body {
             Entry::Input(input) => self.input(r, input),
             Entry::Command(c) => self.command(r, c),
+            Entry::Snapshot(_) => self.snapshot(r),
+        }
+    }
+
+    /// A snapshot must hold what the records before it fold to (the log's own cache of the
+    /// fold: a wrong one would start a later recovery from the wrong state).
+    fn snapshot(&mut self, r: &Record) {
+        use switchboard_journal::SnapshotUse;
+        if let Fold::Snapshot(SnapshotUse::Differs(why) | SnapshotUse::Unusable(why)) =
+            self.replay.feed(r).fold
+        {
+            let why = format!("the snapshot at seq {} {why}", r.seq);
+            self.fail(Invariant::ReplayCommands, r.seq, why);
         }
     }
 

@@ -42,7 +42,7 @@ impl EffectLedger {
         for r in batch {
             let command = match &r.body {
                 Entry::Command(c) => c,
-                Entry::Input(_) => continue,
+                Entry::Input(_) | Entry::Snapshot(_) => continue,
             };
             if let Some(key) = LedgerKey::of_command(command) {
                 *ledger.entry(key).or_default() += 1;

@@ -307,6 +307,7 @@ impl BodyText for switchboard_journal::Record {
         match &self.body {
             Entry::Input(i) => i.to_string(),
             Entry::Command(c) => c.to_string(),
+            Entry::Snapshot(s) => s.to_string(),
         }
     }
 }

@@ -19,7 +19,7 @@ fn router_commands<'a>(log: &'a Log, i: usize) -> impl Iterator<Item = (usize, &
         .take_while(|(_, r)| r.actor == ActorName::Router && matches!(r.body, Entry::Command(_)))
         .filter_map(|(j, r)| match &r.body {
             Entry::Command(c) => Some((j, c)),
-            Entry::Input(_) => None,
+            Entry::Input(_) | Entry::Snapshot(_) => None,
         })
 }
 
