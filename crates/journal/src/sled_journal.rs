@@ -269,11 +269,7 @@ fn check_meta(db: &sled::Db, dir: &Path) -> Result<bool> {
 
 /// The format number the meta tree holds (0 when it holds none).
 fn stored_format(db: &sled::Db) -> Result<u16> {
-    let meta = db.open_tree(META_TREE)?;
-    Ok(meta
-        .get(FORMAT_KEY)?
-        .and_then(|v| <[u8; 2]>::try_from(v.as_ref()).ok())
-        .map_or(0, u16::from_be_bytes))
+    Ok(meta_bytes(db, FORMAT_KEY)?.map_or(0, u16::from_be_bytes))
 }
 
 fn write_meta(db: &sled::Db) -> Result<()> {
@@ -738,11 +734,15 @@ fn recovery_start(db: &sled::Db, records: &sled::Tree) -> Result<u64> {
 
 /// The seq retention deleted everything before (0 when it never ran).
 fn forgotten_before(db: &sled::Db) -> Result<u64> {
+    Ok(meta_bytes(db, FORGOTTEN_BEFORE_KEY)?.map_or(0, u64::from_be_bytes))
+}
+
+/// The meta tree's value at `key`, when it holds exactly `N` bytes.
+fn meta_bytes<const N: usize>(db: &sled::Db, key: &str) -> Result<Option<[u8; N]>> {
     let meta = db.open_tree(META_TREE)?;
     Ok(meta
-        .get(FORGOTTEN_BEFORE_KEY)?
-        .and_then(|v| <[u8; 8]>::try_from(v.as_ref()).ok())
-        .map_or(0, u64::from_be_bytes))
+        .get(key)?
+        .and_then(|v| <[u8; N]>::try_from(v.as_ref()).ok()))
 }
 
 /// The batches of `records` from `start_key` on, as (first seq, value).

@@ -91,6 +91,22 @@ fn write(batches: Vec<Vec<NewRecord>>, group: usize, retention: Retention) -> Ar
     inner
 }
 
+/// `calls` ordinary calls in a row: a link, the view, joined, the user leaves, left, dismissed.
+fn ordinary_calls(calls: u64) -> Vec<(u8, u64, u64)> {
+    (1..=calls)
+        .flat_map(|a| {
+            [
+                (1, a, a),
+                (2, a, 0),
+                (4, a, 0),
+                (7, a, 0),
+                (5, a, 0),
+                (8, a, 0),
+            ]
+        })
+        .collect()
+}
+
 proptest! {
     #![proptest_config(ProptestConfig {
         cases: 64,
@@ -131,18 +147,7 @@ proptest! {
 
 #[test]
 fn a_damaged_newest_snapshot_falls_back_to_the_one_before() {
-    let events: Vec<(u8, u64, u64)> = (1..=3)
-        .flat_map(|a| {
-            [
-                (1, a, a),
-                (2, a, 0),
-                (4, a, 0),
-                (7, a, 0),
-                (5, a, 0),
-                (8, a, 0),
-            ]
-        })
-        .collect();
+    let events = ordinary_calls(3);
     let inner = write(history(&events), 1, Retention::KEEP_ALL);
     let snapshots = inner.snapshot_seqs().unwrap();
     assert!(snapshots.len() >= 3, "{snapshots:?}");
@@ -169,18 +174,7 @@ fn a_damaged_newest_snapshot_falls_back_to_the_one_before() {
 #[test]
 fn retention_deletes_whole_calls_from_the_oldest_end() {
     let calls = 30u64;
-    let events: Vec<(u8, u64, u64)> = (1..=calls)
-        .flat_map(|a| {
-            [
-                (1, a, a),
-                (2, a, 0),
-                (4, a, 0),
-                (7, a, 0),
-                (5, a, 0),
-                (8, a, 0),
-            ]
-        })
-        .collect();
+    let events = ordinary_calls(calls);
     let retention = Retention {
         calls_kept: 5,
         ..Retention::default()
@@ -227,7 +221,17 @@ const GOLDEN_V3: &str = "../../schemas/fixtures/format-3-snapshot.jsonl";
 
 fn golden_v3() -> String {
     let events: Vec<(u8, u64, u64)> = (1..=8)
-        .flat_map(|a| [(1, a, a), (2, a, 0), (4, a, 0), (6, a, 0), (7, a, 0), (5, a, 0), (8, a, 0)])
+        .flat_map(|a| {
+            [
+                (1, a, a),
+                (2, a, 0),
+                (4, a, 0),
+                (6, a, 0),
+                (7, a, 0),
+                (5, a, 0),
+                (8, a, 0),
+            ]
+        })
         .collect();
     let retention = Retention {
         calls_kept: 2,
@@ -253,5 +257,9 @@ fn the_golden_format_3_log_starts_at_a_snapshot_and_is_what_retention_leaves() {
     assert!(records[0].seq > 0);
     assert_eq!(records[0].kind(), Kind::Snapshot);
     verify(&records).unwrap();
-    assert_eq!(golden, golden_v3(), "{GOLDEN_V3} differs from what golden_v3() makes");
+    assert_eq!(
+        golden,
+        golden_v3(),
+        "{GOLDEN_V3} differs from what golden_v3() makes"
+    );
 }
