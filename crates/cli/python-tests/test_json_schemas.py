@@ -65,7 +65,7 @@ def test_every_exported_line_matches_the_log_record_schema(demo_log, tmp_path):
 def test_replay_json_rows_match_their_schema(demo_log):
     v = validator("cli/replay-row.schema.json")
     rows = lines(run("replay", str(demo_log), "--json"))
-    assert {r["kind"] for r in rows} == {"input", "command"}
+    assert {r["kind"] for r in rows} == {"input", "command", "snapshot"}
     for r in rows:
         v.validate(r)
 
