@@ -322,17 +322,20 @@ impl SnapshottingJournal {
             }
         }
         if !calls.contains(&true) {
-            let ranges = match self.inner.append_groups(groups.clone()) {
-                Ok(ranges) => ranges,
-                Err(e) => {
-                    self.catch_up(&mut folder, before);
-                    return Err(e);
-                }
-            };
-            for (g, range) in groups.iter().zip(&ranges) {
-                for (seq, r) in range.clone().zip(g) {
-                    folder.replay.feed(&r.at_seq(seq));
-                }
+            // No snapshot: one append of the batches as they are, folded once it is stored.
+            let mut ranges = Vec::with_capacity(groups.len());
+            let mut start = before;
+            for g in &groups {
+                ranges.push(start..start + g.len() as u64);
+                start += g.len() as u64;
+            }
+            let all: Vec<NewRecord> = groups.into_iter().flatten().collect();
+            if let Err(e) = self.inner.append(&all) {
+                self.catch_up(&mut folder, before);
+                return Err(e);
+            }
+            for (seq, r) in (before..).zip(&all) {
+                folder.replay.feed(&r.at_seq(seq));
             }
             return Ok(ranges);
         }
